@@ -1,0 +1,161 @@
+/**
+ * The env registry is data: `register({id, entryPoint, maxEpisodeSteps, rewardThreshold})` records how
+ * to build an env, `make(id, overrides)` builds it with its standard wrappers (OrderEnforcing, then
+ * TimeLimit when the spec has a step limit), `makeVec(id, {numEnvs})` builds a vector env. Ids are
+ * `Name-vN` (optionally `namespace/Name-vN`).
+ */
+import { ConfigError, RegistrationError, UnknownEnvError } from './errors.js';
+import type { Env, EnvSpec } from './env.js';
+import type { VectorEnv } from './vector.js';
+import { TimeLimit } from './wrappers/time-limit.js';
+import { OrderEnforcing } from './wrappers/order-enforcing.js';
+
+export type EnvFactory = (kwargs: Record<string, unknown>) => Env<unknown, unknown>;
+export type VectorEnvFactory = (numEnvs: number, kwargs: Record<string, unknown>, maxEpisodeSteps: number | undefined) => VectorEnv;
+
+export interface EnvRegistration {
+  id: string;
+  entryPoint: EnvFactory;
+  /** A natively vectorized implementation, used by `makeVec` in the default `native` mode when present. */
+  vectorEntryPoint?: VectorEnvFactory;
+  maxEpisodeSteps?: number;
+  rewardThreshold?: number;
+  nondeterministic?: boolean;
+  orderEnforce?: boolean;
+  kwargs?: Record<string, unknown>;
+  description?: string;
+}
+
+export interface MakeOptions {
+  /** Overrides the spec's step limit; `null` removes the TimeLimit wrapper. */
+  maxEpisodeSteps?: number | null;
+  /** Constructor arguments, merged over the spec's `kwargs`. */
+  kwargs?: Record<string, unknown>;
+}
+
+export type VectorizationMode = 'native' | 'sync' | 'async';
+
+export interface MakeVecOptions extends MakeOptions {
+  numEnvs: number;
+  /** `native` (default) uses the env's own vector implementation if it has one, else `sync`. */
+  vectorizationMode?: VectorizationMode;
+}
+
+const ID_PATTERN = /^(?:([\w:.-]+)\/)?([\w:.-]+?)-v(\d+)$/;
+
+const registry = new Map<string, EnvRegistration>();
+
+/** Vector env constructors live above the registry (src/core/vector-envs); they plug in here. */
+type VectorBuilder = (id: string, options: MakeVecOptions) => VectorEnv;
+const vectorBuilders: Partial<Record<'sync' | 'async', VectorBuilder>> = {};
+
+export function setVectorBuilder(mode: 'sync' | 'async', builder: VectorBuilder): void {
+  vectorBuilders[mode] = builder;
+}
+
+export function parseEnvId(id: string): { namespace?: string; name: string; version: number } {
+  const match = ID_PATTERN.exec(id);
+  if (!match) throw new RegistrationError(`Expected an env id of the form Name-vN (e.g. CartPole-v1), but got ${JSON.stringify(id)}.`);
+  return { namespace: match[1], name: match[2], version: Number(match[3]) };
+}
+
+export function register(registration: EnvRegistration): void {
+  parseEnvId(registration.id);
+  if (registry.has(registration.id)) {
+    throw new RegistrationError(`Expected a new env id, but ${registration.id} is already registered.`);
+  }
+  if (registration.maxEpisodeSteps !== undefined && (!Number.isInteger(registration.maxEpisodeSteps) || registration.maxEpisodeSteps <= 0)) {
+    throw new RegistrationError(`Expected maxEpisodeSteps of ${registration.id} to be a positive integer, but got ${registration.maxEpisodeSteps}.`);
+  }
+  registry.set(registration.id, { ...registration });
+}
+
+/** Removes a registration (for tests and for users replacing an env of their own). */
+export function unregister(id: string): boolean {
+  return registry.delete(id);
+}
+
+export function listEnvs(): string[] {
+  return [...registry.keys()].sort();
+}
+
+function lookup(id: string): EnvRegistration {
+  const found = registry.get(id);
+  if (found) return found;
+  throw new UnknownEnvError(unknownIdMessage(id));
+}
+
+function unknownIdMessage(id: string): string {
+  const known = listEnvs();
+  let versionsNote = '';
+  const parsed = ID_PATTERN.exec(id);
+  if (parsed) {
+    const sameName = known.filter((k) => ID_PATTERN.exec(k)?.[2] === parsed[2]);
+    if (sameName.length > 0) versionsNote = ` ${parsed[2]} exists in: ${sameName.join(', ')}.`;
+  }
+  const nearest = [...known]
+    .map((k) => ({ k, d: editDistance(id.toLowerCase(), k.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k))
+    .slice(0, 3)
+    .map((x) => x.k);
+  const suggestion = nearest.length > 0 ? ` Did you mean ${nearest.join(', ')}?` : ' No envs are registered.';
+  return `Expected a registered env id, but got ${JSON.stringify(id)}.${versionsNote}${suggestion}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0];
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j];
+      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length];
+}
+
+/** The resolved spec of a registered id, with `kwargs` merged over the registered defaults. */
+export function spec(id: string, options: MakeOptions = {}): EnvSpec {
+  const registration = lookup(id);
+  const maxEpisodeSteps = options.maxEpisodeSteps === null ? undefined : (options.maxEpisodeSteps ?? registration.maxEpisodeSteps);
+  return {
+    id: registration.id,
+    maxEpisodeSteps,
+    rewardThreshold: registration.rewardThreshold,
+    nondeterministic: registration.nondeterministic ?? false,
+    orderEnforce: registration.orderEnforce ?? true,
+    kwargs: { ...registration.kwargs, ...options.kwargs },
+    description: registration.description,
+  };
+}
+
+export function make<O = unknown, A = unknown>(id: string, options: MakeOptions = {}): Env<O, A> {
+  const registration = lookup(id);
+  const resolved = spec(id, options);
+  if (resolved.maxEpisodeSteps !== undefined && (!Number.isInteger(resolved.maxEpisodeSteps) || resolved.maxEpisodeSteps <= 0)) {
+    throw new ConfigError(`Expected maxEpisodeSteps to be a positive integer or null, but got ${resolved.maxEpisodeSteps}.`);
+  }
+  let env: Env<unknown, unknown> = registration.entryPoint(resolved.kwargs);
+  env.spec = resolved;
+  if (resolved.orderEnforce) env = new OrderEnforcing(env);
+  if (resolved.maxEpisodeSteps !== undefined) env = new TimeLimit(env, resolved.maxEpisodeSteps);
+  return env as Env<O, A>;
+}
+
+export function makeVec(id: string, options: MakeVecOptions): VectorEnv {
+  const registration = lookup(id);
+  if (!Number.isInteger(options.numEnvs) || options.numEnvs <= 0) {
+    throw new ConfigError(`Expected numEnvs to be a positive integer, but got ${options.numEnvs}.`);
+  }
+  const mode = options.vectorizationMode ?? 'native';
+  if (mode === 'native' && registration.vectorEntryPoint) {
+    const resolved = spec(id, options);
+    return registration.vectorEntryPoint(options.numEnvs, resolved.kwargs, resolved.maxEpisodeSteps);
+  }
+  const builderMode = mode === 'native' ? 'sync' : mode;
+  const builder = vectorBuilders[builderMode];
+  if (!builder) throw new ConfigError(`Expected vectorizationMode native, sync or async, but got ${JSON.stringify(mode)}.`);
+  return builder(id, options);
+}
