@@ -7,3 +7,4 @@ export * from './registry.js';
 export * from './check-env.js';
 export * from './wrappers/time-limit.js';
 export * from './wrappers/order-enforcing.js';
+export * from './agent.js';

@@ -1,0 +1,59 @@
+/**
+ * The agent contract shared by learning algorithms (agents/) and fixed baselines (beside their env).
+ * `learn` trains on a single env or a vector env; `act` picks one action for one observation; `save` and
+ * `load` write and read a folder (config, weights, normalization statistics, Rng state) so that a loaded
+ * agent acts, and continues learning, exactly as the saved one would have.
+ */
+import type { Env } from './env.js';
+import type { VectorEnv, EpisodeRecord } from './vector.js';
+
+export interface ActOptions {
+  /** Uint8Array with one entry per discrete action, 1 = allowed. */
+  mask?: Uint8Array;
+  /** Take the most probable action instead of sampling. */
+  deterministic?: boolean;
+}
+
+/** What a hook sees; it is a snapshot owned by the agent, valid during the call. */
+export interface TrainingState {
+  /** Env steps taken so far (summed over vector members). */
+  stepsDone: number;
+  totalSteps: number;
+  /** Updates (PPO iterations, DQN gradient steps, ...) done so far. */
+  iteration: number;
+  /** Episodes finished since the previous hook call. */
+  newEpisodes: readonly EpisodeRecord[];
+  /** The latest logged values, by logger key (e.g. `rollout/ep_rew_mean`). */
+  metrics: Readonly<Record<string, number>>;
+  agent: Agent;
+}
+
+/** A training callback; any method may return `false` to stop training. */
+export interface TrainingHook {
+  onStart?(state: TrainingState): void | boolean | Promise<void | boolean>;
+  /** Called after each rollout or each block of env steps, as the algorithm documents. */
+  onStep?(state: TrainingState): void | boolean | Promise<void | boolean>;
+  onEnd?(state: TrainingState): void | Promise<void>;
+}
+
+export interface LearnArgs {
+  env: Env<Float32Array, number> | VectorEnv;
+  totalSteps: number;
+  hooks?: TrainingHook[];
+}
+
+export interface LearnResult {
+  stepsDone: number;
+  iterations: number;
+  /** True when a hook stopped training before totalSteps. */
+  stoppedEarly: boolean;
+}
+
+export interface Agent<O = Float32Array, A = number> {
+  /** Registered name, e.g. `ppo`, `dqn`, `random`, `oracle`. */
+  readonly name: string;
+  learn(args: LearnArgs): Promise<LearnResult>;
+  act(obs: O, options?: ActOptions): A;
+  save(dir: string): Promise<void>;
+  load(dir: string): Promise<void>;
+}
