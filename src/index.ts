@@ -1,0 +1,3 @@
+/** loopgym's public API. */
+export * from './core/index.js';
+import '../envs/index.js';
