@@ -1,0 +1,50 @@
+/**
+ * How CLI commands speak: a table or text for people, one JSON document with `--json`, nothing but errors
+ * with `--quiet`. Errors go to stderr as `loopgym: <message>` and set a non-zero exit code.
+ */
+import { LoopgymError } from '../core/errors.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  quiet?: boolean;
+  backend?: string;
+  out?: string;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(options: GlobalOptions, line = ''): void {
+  if (!options.quiet) process.stdout.write(`${line}\n`);
+}
+
+/** Renders rows as an aligned text table; numbers are right-aligned. */
+export function formatTable(headers: string[], rows: (string | number)[][]): string {
+  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number'));
+  const line = (row: string[]) => row.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return value.toFixed(0);
+  if (magnitude >= 1) return value.toFixed(3);
+  return value.toPrecision(3);
+}
+
+/** Prints a loopgym error without a stack (a stack for anything unexpected) and sets the exit code. */
+export function reportError(error: unknown): void {
+  if (error instanceof LoopgymError) {
+    process.stderr.write(`loopgym: ${error.name}: ${error.message}\n`);
+  } else if (error instanceof Error) {
+    process.stderr.write(`loopgym: ${error.stack ?? error.message}\n`);
+  } else {
+    process.stderr.write(`loopgym: ${String(error)}\n`);
+  }
+  process.exitCode = 1;
+}
