@@ -1,0 +1,161 @@
+/**
+ * Experiment specs: the JSON files in experiments/ that declare what to run. One zod schema gives the
+ * defaults, the validation and the error messages (field path, what is allowed, what was given). Unknown
+ * keys are rejected everywhere except in `agent`, whose hyperparameters the agent's own config validates.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, DataError } from '../core/errors.js';
+
+const positiveInt = z.number().int().positive();
+
+export const EnvSectionSchema = z.strictObject({
+  id: z.string().min(1).describe('Registered env id, e.g. Orchestrator-v0 or CartPole-v1'),
+  kwargs: z.record(z.string(), z.unknown()).default({}).describe('Constructor arguments of the env (e.g. {preset: "hard"})'),
+  numEnvs: positiveInt.default(1).describe('Parallel env copies stepped by one vector env'),
+  vectorization: z.enum(['native', 'sync', 'async']).default('native').describe('How the copies are stepped'),
+  maxEpisodeSteps: positiveInt.nullable().optional().describe('Override of the registered step limit; null removes it'),
+});
+
+export const AgentSectionSchema = z
+  .looseObject({
+    name: z.string().min(1).describe('Registered agent name, e.g. ppo, dqn, a2c'),
+  })
+  .describe('The agent name plus its hyperparameters (see `loopgym agents`)');
+
+export const RewardSectionSchema = z.strictObject({
+  mode: z.enum(['gold', 'learned', 'feedback', 'none']).default('gold').describe('Which satisfaction signal the reward uses'),
+  model: z.record(z.string(), z.unknown()).default({}).describe('Reward-model config for mode "learned"'),
+});
+
+export const EvaluationSectionSchema = z.strictObject({
+  episodes: positiveInt.default(20).describe('Episodes in the final evaluation of each run'),
+  everySteps: positiveInt.optional().describe('Evaluate during training every N env steps (learning curves)'),
+  deterministic: z.boolean().default(true).describe('Evaluate with the most probable action'),
+});
+
+const SweepValueSchema = z.union([z.number(), z.string(), z.boolean()]);
+export const SweepAxisSchema = z.union([
+  z.array(SweepValueSchema).min(1).describe('Values to try'),
+  z.strictObject({
+    distribution: z.enum(['uniform', 'loguniform', 'int']),
+    low: z.number(),
+    high: z.number(),
+  }),
+]);
+
+export const SweepSectionSchema = z.strictObject({
+  mode: z.enum(['grid', 'random']).default('grid').describe('grid: every combination; random: `samples` draws'),
+  samples: positiveInt.optional().describe('Configurations drawn in random mode'),
+  axes: z.record(z.string(), SweepAxisSchema).describe('Spec field path -> values, e.g. {"agent.learningRate": [1e-3, 3e-4]}'),
+});
+
+export const ExperimentSpecSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]*$/, 'a name of letters, digits, ".", "_" or "-" (it names the results folder)')
+    .describe('Experiment name; results go to results/<name>/'),
+  description: z.string().optional(),
+  env: EnvSectionSchema,
+  agent: AgentSectionSchema,
+  reward: RewardSectionSchema.default({ mode: 'gold', model: {} }),
+  totalSteps: positiveInt.describe('Env steps per run'),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([0]).describe('One run per seed'),
+  evaluation: EvaluationSectionSchema.default({ episodes: 20, deterministic: true }),
+  baselines: z.array(z.string()).default([]).describe('Non-learning agents evaluated beside the trained one (e.g. random, greedy, oracle)'),
+  backend: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend'),
+  sweep: SweepSectionSchema.optional(),
+});
+
+export type ExperimentSpec = z.output<typeof ExperimentSpecSchema>;
+export type ExperimentSpecInput = z.input<typeof ExperimentSpecSchema>;
+
+/** Validates a parsed spec; `source` names the file (or "spec") in error messages. */
+export function parseSpec(raw: unknown, source = 'spec'): ExperimentSpec {
+  const result = ExperimentSpecSchema.safeParse(raw);
+  if (result.success) {
+    if (result.data.sweep?.mode === 'random' && result.data.sweep.samples === undefined) {
+      throw new ConfigError(`${source}: sweep.samples: Expected a positive integer for a random sweep, but got undefined.`);
+    }
+    return result.data;
+  }
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    const given = issue.code === 'unrecognized_keys' ? '' : `, but got ${renderGiven(valueAt(raw, issue.path))}`;
+    return `${path}: ${issue.message}${given}`;
+  });
+  throw new ConfigError(`${source}: invalid experiment spec:\n  ${lines.join('\n  ')}`);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function renderGiven(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Reads and validates a spec file; malformed JSON is reported with its line and column. */
+export function loadSpec(path: string, overrides: string[] = []): ExperimentSpec {
+  if (!existsSync(path)) throw new DataError(`Expected an experiment spec file at ${path}, but it does not exist.`);
+  const text = readFileSync(path, 'utf8');
+  const raw = parseJsonWithPosition(text, path);
+  for (const assignment of overrides) applyOverride(raw, assignment);
+  return parseSpec(raw, path);
+}
+
+export function parseJsonWithPosition(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    if (position) {
+      const offset = Number(position[1]);
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      const column = offset - before.lastIndexOf('\n');
+      throw new ConfigError(`${source}:${line}:${column}: Expected valid JSON, but parsing failed: ${message}`);
+    }
+    throw new ConfigError(`${source}: Expected valid JSON, but parsing failed: ${message}`);
+  }
+}
+
+/**
+ * Applies `path=value` (e.g. `agent.learningRate=3e-4`) to a raw spec. The value is read as JSON when it
+ * parses (numbers, booleans, arrays, objects), else as a string.
+ */
+export function applyOverride(raw: unknown, assignment: string): void {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new ConfigError(`Expected --set path=value (e.g. agent.learningRate=3e-4), but got ${JSON.stringify(assignment)}.`);
+  const path = assignment.slice(0, eq).split('.');
+  const text = assignment.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = text;
+  }
+  setPath(raw, path, value);
+}
+
+export function setPath(root: unknown, path: readonly string[], value: unknown): void {
+  if (typeof root !== 'object' || root === null) throw new ConfigError(`Expected an object spec to set ${path.join('.')} on, but got ${typeof root}.`);
+  let current = root as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    const next = current[key];
+    if (next === undefined) current[key] = {};
+    else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+      throw new ConfigError(`Expected ${key} to be an object when setting ${path.join('.')}, but it is ${JSON.stringify(next)}.`);
+    }
+    current = current[key] as Record<string, unknown>;
+  }
+  current[path[path.length - 1]] = value;
+}

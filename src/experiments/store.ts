@@ -1,0 +1,117 @@
+/**
+ * The results store: `<out>/<experiment>/<run-id>/` with config.json, metrics.jsonl, episodes.csv,
+ * summary.json (written last: its presence marks a finished run), timing.json, policy/ and reward-model/.
+ *
+ * The run id is derived from the hash of the resolved run config and the seed, so the same config and seed
+ * always land in the same folder, which is what lets a sweep resume by skipping finished runs.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../core/errors.js';
+import { ensureWritableDir, writeFileAtomic, writeJsonAtomic } from './atomic-fs.js';
+
+/** Files a finished run folder must hold. */
+export const RUN_FILES = ['config.json', 'metrics.jsonl', 'episodes.csv', 'summary.json'] as const;
+
+/** JSON with object keys sorted, so equal configs hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function configHash(config: unknown): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 12);
+}
+
+export function runId(config: unknown, seed: number): string {
+  return `${configHash(config)}-s${seed}`;
+}
+
+export type RunStatus =
+  | { state: 'complete'; summary: Record<string, unknown> }
+  | { state: 'missing' }
+  | { state: 'incomplete'; reason: string }
+  | { state: 'corrupt'; reason: string };
+
+/** Says whether a run folder holds a finished, readable run. */
+export function inspectRun(dir: string): RunStatus {
+  if (!existsSync(dir)) return { state: 'missing' };
+  if (!existsSync(join(dir, 'summary.json'))) return { state: 'incomplete', reason: 'summary.json is missing (the run did not finish)' };
+  const missing = RUN_FILES.filter((file) => !existsSync(join(dir, file)));
+  if (missing.length > 0) return { state: 'corrupt', reason: `missing ${missing.join(', ')}` };
+  for (const file of ['config.json', 'summary.json']) {
+    try {
+      JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    } catch (error) {
+      return { state: 'corrupt', reason: `${file} is not valid JSON (${(error as Error).message})` };
+    }
+  }
+  return { state: 'complete', summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown> };
+}
+
+/** Run folders below an experiment folder (any folder holding config.json or summary.json). */
+export function listRunDirs(experimentDir: string): string[] {
+  if (!existsSync(experimentDir)) throw new DataError(`Expected a results folder at ${experimentDir}, but it does not exist.`);
+  if (!statSync(experimentDir).isDirectory()) throw new DataError(`Expected ${experimentDir} to be a folder, but it is a file.`);
+  return readdirSync(experimentDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => join(experimentDir, entry.name))
+    .filter((dir) => existsSync(join(dir, 'config.json')) || existsSync(join(dir, 'summary.json')))
+    .sort();
+}
+
+/**
+ * Writes one run's files. Everything but summary.json can be written during the run; summary.json goes
+ * last, so a run killed at any point is seen as incomplete, never as finished.
+ */
+export class RunWriter {
+  constructor(readonly dir: string) {}
+
+  /** Starts a run folder from scratch (an unfinished earlier attempt is cleared first). */
+  begin(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+    ensureWritableDir(this.dir);
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeJsonAtomic(join(this.dir, name), value);
+  }
+
+  writeText(name: string, text: string): void {
+    writeFileAtomic(join(this.dir, name), text);
+  }
+
+  /**
+   * Saves a folder (e.g. `policy/`) through `save(tempDir)`, then renames it into place, so a
+   * half-saved model is never found under its final name.
+   */
+  async writeFolder(name: string, save: (dir: string) => Promise<void>): Promise<void> {
+    const temp = join(this.dir, `.${name}.tmp`);
+    const target = join(this.dir, name);
+    rmSync(temp, { recursive: true, force: true });
+    ensureWritableDir(temp);
+    await save(temp);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(temp, target);
+  }
+
+  finish(summary: unknown): void {
+    this.writeJson('summary.json', summary);
+  }
+}
+
+/** Rows to CSV text (values with commas, quotes or newlines are quoted). */
+export function toCsv(headers: string[], rows: (string | number | boolean | null)[][]): string {
+  const cell = (value: string | number | boolean | null) => {
+    const text = value === null ? '' : String(value);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [headers.join(','), ...rows.map((row) => row.map(cell).join(','))].join('\n') + '\n';
+}
