@@ -1,7 +1,7 @@
 /**
  * The env registry is data: `register({id, entryPoint, maxEpisodeSteps, rewardThreshold})` records how
- * to build an env, `make(id, overrides)` builds it with its standard wrappers (OrderEnforcing, then
- * TimeLimit when the spec has a step limit), `makeVec(id, {numEnvs})` builds a vector env. Ids are
+ * to build an env, `make(id, overrides)` builds it with its standard wrappers (TimeLimit when the spec has
+ * a step limit, then OrderEnforcing outside it), `makeVec(id, {numEnvs})` builds a vector env. Ids are
  * `Name-vN` (optionally `namespace/Name-vN`).
  */
 import { ConfigError, RegistrationError, UnknownEnvError } from './errors.js';
@@ -9,6 +9,8 @@ import type { Env, EnvSpec } from './env.js';
 import type { VectorEnv } from './vector.js';
 import { TimeLimit } from './wrappers/time-limit.js';
 import { OrderEnforcing } from './wrappers/order-enforcing.js';
+import { SyncVectorEnv } from './vector-envs/sync-vector-env.js';
+import { AsyncVectorEnv } from './vector-envs/async-vector-env.js';
 
 export type EnvFactory = (kwargs: Record<string, unknown>) => Env<unknown, unknown>;
 export type VectorEnvFactory = (numEnvs: number, kwargs: Record<string, unknown>, maxEpisodeSteps: number | undefined) => VectorEnv;
@@ -39,19 +41,18 @@ export interface MakeVecOptions extends MakeOptions {
   numEnvs: number;
   /** `native` (default) uses the env's own vector implementation if it has one, else `sync`. */
   vectorizationMode?: VectorizationMode;
+  /** `async` only: worker threads (default min(numEnvs, available cores)). */
+  numWorkers?: number;
+  /**
+   * `async` only: modules each worker imports so the id is registered there (default: the modules added
+   * with `addDefaultRegistrationModule`, which include loopgym's built-in envs).
+   */
+  registrationModules?: readonly string[];
 }
 
 const ID_PATTERN = /^(?:([\w:.-]+)\/)?([\w:.-]+?)-v(\d+)$/;
 
 const registry = new Map<string, EnvRegistration>();
-
-/** Vector env constructors live above the registry (src/core/vector-envs); they plug in here. */
-type VectorBuilder = (id: string, options: MakeVecOptions) => VectorEnv;
-const vectorBuilders: Partial<Record<'sync' | 'async', VectorBuilder>> = {};
-
-export function setVectorBuilder(mode: 'sync' | 'async', builder: VectorBuilder): void {
-  vectorBuilders[mode] = builder;
-}
 
 export function parseEnvId(id: string): { namespace?: string; name: string; version: number } {
   const match = ID_PATTERN.exec(id);
@@ -139,23 +140,41 @@ export function make<O = unknown, A = unknown>(id: string, options: MakeOptions 
   }
   let env: Env<unknown, unknown> = registration.entryPoint(resolved.kwargs);
   env.spec = resolved;
-  if (resolved.orderEnforce) env = new OrderEnforcing(env);
+  // OrderEnforcing goes outside TimeLimit so it sees the truncation TimeLimit adds (inside, it would let
+  // step() run past the time limit without a reset).
   if (resolved.maxEpisodeSteps !== undefined) env = new TimeLimit(env, resolved.maxEpisodeSteps);
+  if (resolved.orderEnforce) env = new OrderEnforcing(env);
   return env as Env<O, A>;
 }
 
+/**
+ * Builds `numEnvs` copies of a registered env behind the VectorEnv contract: the env's own vectorized
+ * implementation (`native`, when registered), members stepped in this thread (`sync`), or members in worker
+ * threads (`async`). Each sync or async member is built with `make`, so it has TimeLimit and OrderEnforcing.
+ */
 export function makeVec(id: string, options: MakeVecOptions): VectorEnv {
   const registration = lookup(id);
   if (!Number.isInteger(options.numEnvs) || options.numEnvs <= 0) {
     throw new ConfigError(`Expected numEnvs to be a positive integer, but got ${options.numEnvs}.`);
   }
   const mode = options.vectorizationMode ?? 'native';
+  if (mode !== 'native' && mode !== 'sync' && mode !== 'async') {
+    throw new ConfigError(`Expected vectorizationMode native, sync or async, but got ${JSON.stringify(mode)}.`);
+  }
+  const memberOptions: MakeOptions = {};
+  if (options.kwargs !== undefined) memberOptions.kwargs = options.kwargs;
+  if (options.maxEpisodeSteps !== undefined) memberOptions.maxEpisodeSteps = options.maxEpisodeSteps;
   if (mode === 'native' && registration.vectorEntryPoint) {
-    const resolved = spec(id, options);
+    const resolved = spec(id, memberOptions);
     return registration.vectorEntryPoint(options.numEnvs, resolved.kwargs, resolved.maxEpisodeSteps);
   }
-  const builderMode = mode === 'native' ? 'sync' : mode;
-  const builder = vectorBuilders[builderMode];
-  if (!builder) throw new ConfigError(`Expected vectorizationMode native, sync or async, but got ${JSON.stringify(mode)}.`);
-  return builder(id, options);
+  if (mode === 'async') {
+    return new AsyncVectorEnv(id, {
+      ...memberOptions,
+      numEnvs: options.numEnvs,
+      numWorkers: options.numWorkers,
+      registrationModules: options.registrationModules,
+    });
+  }
+  return new SyncVectorEnv(Array.from({ length: options.numEnvs }, () => () => make(id, memberOptions)));
 }
