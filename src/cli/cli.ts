@@ -3,6 +3,14 @@ import yargs from 'yargs';
 import '../../envs/index.js';
 import { envsCommand } from './commands/envs.js';
 import { checkEnvCommand } from './commands/check-env.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { baselinesCommand } from './commands/baselines.js';
+import { agentsCommand } from './commands/agents.js';
+import { trainCommand, sweepCommand } from './commands/train.js';
+import { evalCommand } from './commands/eval.js';
+import { reportCommand, compareCommand } from './commands/report.js';
+import { exportCommand, serveCommand } from './commands/export.js';
+import { BACKEND_NAMES } from '../nn/backend.js';
 
 /** A usage mistake (unknown command or flag, missing argument): exit code 2, like most CLIs. */
 export class CliUsageError extends Error {}
@@ -14,8 +22,20 @@ export async function runCli(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]')
     .option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Print only errors' })
+    .option('backend', { choices: BACKEND_NAMES, describe: 'TensorFlow.js backend (default: auto = node, else wasm, else cpu)' })
+    .option('out', { type: 'string', describe: 'Output folder (results root for train/sweep, bundle for export)' })
+    .command(trainCommand)
+    .command(sweepCommand)
+    .command(evalCommand)
+    .command(reportCommand)
+    .command(compareCommand)
+    .command(exportCommand)
+    .command(serveCommand)
     .command(envsCommand)
+    .command(agentsCommand)
+    .command(pluginsCommand)
     .command(checkEnvCommand)
+    .command(baselinesCommand)
     .demandCommand(1, 'Expected a command; see loopgym --help.')
     .recommendCommands()
     .strict()

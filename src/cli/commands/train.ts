@@ -1,0 +1,112 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ConfigError } from '../../core/errors.js';
+import { runSweep, type ExperimentResult } from '../../experiments/runner.js';
+import { applyOverride, loadSpec, parseSpec, type ExperimentSpec } from '../../experiments/spec.js';
+import { availableParallelism } from 'node:os';
+import { expandRuns, parseShard } from '../../experiments/sweep.js';
+import { createProgress } from '../progress.js';
+import { formatTable, printJson, printLine, type GlobalOptions } from '../output.js';
+
+export interface TrainArgs extends GlobalOptions {
+  spec?: string;
+  env?: string;
+  agent?: string;
+  seed?: number;
+  steps?: number;
+  numEnvs?: number;
+  set: string[];
+  resume: boolean;
+  workers: number;
+  shard?: string;
+}
+
+export function runOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .positional('spec', { type: 'string', describe: 'Experiment spec (JSON), e.g. experiments/default.json' })
+    .option('env', { type: 'string', describe: 'Env id, when no spec file is given' })
+    .option('agent', { type: 'string', describe: 'Agent name, when no spec file is given' })
+    .option('seed', { type: 'number', describe: 'Seed (replaces the spec seeds)' })
+    .option('steps', { type: 'number', describe: 'Total env steps per run (replaces spec totalSteps)' })
+    .option('num-envs', { type: 'number', describe: 'Vector env copies (replaces spec env.numEnvs)' })
+    .option('set', { type: 'array', string: true, default: [] as string[], describe: 'Override a spec field: --set agent.learningRate=3e-4' })
+    .option('resume', { type: 'boolean', default: false, describe: 'Skip runs that already finished' })
+    .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4' });
+}
+
+/** The spec a train/sweep command runs: a file with overrides, or one built from --env/--agent. */
+export function resolveSpec(argv: TrainArgs): ExperimentSpec {
+  const overrides = [...argv.set];
+  if (argv.seed !== undefined) overrides.push(`seeds=[${argv.seed}]`);
+  if (argv.steps !== undefined) overrides.push(`totalSteps=${argv.steps}`);
+  if (argv.numEnvs !== undefined) overrides.push(`env.numEnvs=${argv.numEnvs}`);
+  if (argv.backend !== undefined) overrides.push(`backend=${JSON.stringify(argv.backend)}`);
+  if (argv.spec) return loadSpec(argv.spec, overrides);
+  if (!argv.env || !argv.agent) throw new ConfigError('Expected a spec file or both --env and --agent, but got neither.');
+  const raw: Record<string, unknown> = {
+    name: `${argv.env}-${argv.agent}`,
+    env: { id: argv.env },
+    agent: { name: argv.agent },
+    totalSteps: 100_000,
+  };
+  for (const assignment of overrides) applyOverride(raw, assignment);
+  return parseSpec(raw, 'command line');
+}
+
+export async function trainHandler(argv: ArgumentsCamelCase<TrainArgs>): Promise<void> {
+  const spec = resolveSpec(argv);
+  const shard = argv.shard ? parseShard(argv.shard) : undefined;
+  const progress = createProgress(expandRuns(spec, shard).length, argv);
+  let result: ExperimentResult;
+  try {
+    result = await runSweep(spec, {
+      outDir: argv.out ?? 'results',
+      resume: argv.resume,
+      workers: argv.workers,
+      shard,
+      onRun: (event) => progress.onRun(event),
+      onProgress: (event) => progress.onProgress(event),
+    });
+  } finally {
+    progress.stop();
+  }
+  printResult(argv, spec, result);
+}
+
+export function printResult(options: GlobalOptions, spec: ExperimentSpec, result: ExperimentResult): void {
+  if (options.json) {
+    return printJson({ experimentDir: result.experimentDir, runs: result.runs.map((r) => ({ dir: r.dir, skipped: r.skipped, summary: r.summary })) });
+  }
+  const baselineNames = spec.baselines;
+  const headers = ['run', 'seed', 'eval return', 'std', ...baselineNames.map((b) => b), 'normalized'];
+  const rows = result.runs.map((r) => [
+    r.plan.runId,
+    r.summary.seed,
+    r.summary.eval.meanReturn,
+    r.summary.eval.stdReturn,
+    ...baselineNames.map((b) => r.summary.baselines[b]?.meanReturn ?? NaN),
+    r.summary.normalizedScore === null ? '-' : r.summary.normalizedScore.toFixed(3),
+  ]);
+  printLine(options, '');
+  printLine(options, `${spec.name}: ${spec.agent.name} on ${spec.env.id}, ${spec.totalSteps} steps per run`);
+  printLine(options, formatTable(headers, rows));
+  printLine(options, `results: ${result.experimentDir}`);
+}
+
+export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
+  command: 'train [spec]',
+  describe: 'Train an agent: from a spec file, or from --env and --agent',
+  builder: (yargs) => runOptions(yargs).option('workers', { type: 'number', default: 1, describe: 'Worker processes for several runs' }) as unknown as Argv<TrainArgs>,
+  handler: trainHandler,
+};
+
+export const sweepCommand: CommandModule<GlobalOptions, TrainArgs> = {
+  command: 'sweep <spec>',
+  describe: 'Run every configuration x seed of a spec in parallel worker processes',
+  builder: (yargs) =>
+    runOptions(yargs).option('workers', { type: 'number', default: defaultWorkers(), describe: 'Worker processes (default: the number of cores)' }) as unknown as Argv<TrainArgs>,
+  handler: trainHandler,
+};
+
+function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}

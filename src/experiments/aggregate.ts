@@ -1,0 +1,642 @@
+/**
+ * Aggregate statistics over a results folder, following rliable (see rliable.ts for the definitions): per
+ * configuration the mean, std, median and interquartile mean (IQM) of the final evaluation scores over
+ * seeds, 95% stratified-bootstrap CIs for mean and IQM, normalized scores (Orchestrator-v0, or any env whose
+ * runs evaluated the random and oracle baselines), learning curves over seeds, and between configurations
+ * the probability of improvement (with its bootstrap CI) and Welch's t-test (stats.ts).
+ *
+ * Mean is the mean over tasks of the per-task means (one task per configuration unless `groupBy` pools
+ * several configurations as tasks); std, median and IQM are over all runs.
+ *
+ * Every bootstrap draws from an `Rng` forked by the configuration's key, so a configuration's CIs depend
+ * only on its own runs and the seed: merging shards or adding a configuration changes no other numbers.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { median as ssMedian } from 'simple-statistics';
+import { ConfigError, DataError, describeValue } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { RunSummary } from './runner.js';
+import { mean, std, welchTTest } from './stats.js';
+import {
+  checkBootstrap,
+  iqm,
+  probabilityOfImprovement,
+  probabilityOfImprovementCI,
+  stratifiedBootstrap,
+  taskMean,
+  type BootstrapOptions,
+  type Interval,
+} from './rliable.js';
+import { canonicalJson, inspectRun } from './store.js';
+
+export * from './rliable.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Loading run folders
+// ---------------------------------------------------------------------------------------------------------
+
+/** A run folder that is not aggregated: unfinished, unreadable, or disagreeing with a copy of itself in another shard. */
+export interface RunProblem {
+  dir: string;
+  state: 'incomplete' | 'corrupt' | 'conflict';
+  reason: string;
+}
+
+/** Thrown by `readRun` for a run folder that must not be aggregated. */
+export class RunFolderError extends DataError {
+  constructor(
+    readonly dir: string,
+    readonly state: RunProblem['state'],
+    readonly reason: string,
+  ) {
+    super(`Expected a ${state === 'incomplete' ? 'finished' : 'readable'} run in ${dir}, but ${reason}.`);
+  }
+}
+
+/** One finished run, as read from its folder. */
+export interface RunRecord {
+  dir: string;
+  runId: string;
+  /** The configuration across seeds: the run id without its seed. */
+  configKey: string;
+  seed: number;
+  experiment: string;
+  env: string;
+  agent: string;
+  rewardMode: string;
+  axes: Record<string, unknown>;
+  summary: RunSummary;
+}
+
+export interface LoadedResults {
+  /** The folders given, in order. */
+  roots: string[];
+  /** Finished runs, each run id once, sorted by run id. */
+  runs: RunRecord[];
+  /** Runs left out, sorted by folder. */
+  problems: RunProblem[];
+  /** Identical copies of a run found in more than one folder (counted once). */
+  duplicates: number;
+}
+
+/** Folders deeper than this below a root are not searched (root/experiment/run is depth 2). */
+const MAX_SEARCH_DEPTH = 3;
+
+/**
+ * Loads one results folder, or several (shards of one sweep, or different experiments) merged. A folder may
+ * be a run folder, an experiment folder or a results root; run folders are found below it. A run found
+ * in several folders counts once when the copies agree and is reported as a conflict when they differ.
+ */
+export function loadResults(dirs: string | readonly string[]): LoadedResults {
+  const roots = typeof dirs === 'string' ? [dirs] : [...dirs];
+  if (roots.length === 0) throw new DataError('Expected at least one results folder, but got none.');
+  const runDirs: string[] = [];
+  for (const root of roots) {
+    if (!existsSync(root)) throw new DataError(`Expected a results folder at ${root}, but it does not exist.`);
+    if (!statSync(root).isDirectory()) throw new DataError(`Expected ${root} to be a folder, but it is a file.`);
+    runDirs.push(...findRunDirs(root, 0));
+  }
+
+  const problems: RunProblem[] = [];
+  const byId = new Map<string, RunRecord[]>();
+  for (const dir of runDirs) {
+    try {
+      const run = readRun(dir);
+      byId.set(run.runId, [...(byId.get(run.runId) ?? []), run]);
+    } catch (error) {
+      if (!(error instanceof RunFolderError)) throw error;
+      problems.push({ dir, state: error.state, reason: error.reason });
+    }
+  }
+
+  const runs: RunRecord[] = [];
+  let duplicates = 0;
+  for (const [id, copies] of byId) {
+    const reference = canonicalJson(copies[0].summary);
+    if (copies.every((copy) => canonicalJson(copy.summary) === reference)) {
+      runs.push(copies[0]);
+      duplicates += copies.length - 1;
+    } else {
+      for (const copy of copies) {
+        problems.push({ dir: copy.dir, state: 'conflict', reason: `run ${id} is in ${copies.length} folders with different summary.json contents` });
+      }
+    }
+  }
+  runs.sort((a, b) => compareStrings(a.runId, b.runId));
+  problems.sort((a, b) => compareStrings(a.dir, b.dir) || compareStrings(a.state, b.state));
+  return { roots, runs, problems, duplicates };
+}
+
+function isRunDir(dir: string): boolean {
+  return existsSync(join(dir, 'config.json')) || existsSync(join(dir, 'summary.json'));
+}
+
+function findRunDirs(dir: string, depth: number): string[] {
+  if (isRunDir(dir)) return [dir];
+  if (depth >= MAX_SEARCH_DEPTH) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort(compareStrings)
+    .flatMap((name) => findRunDirs(join(dir, name), depth + 1));
+}
+
+/** Reads one finished run; throws RunFolderError when the folder is unfinished or its files do not hold a run. */
+export function readRun(dir: string): RunRecord {
+  const status = inspectRun(dir);
+  if (status.state === 'missing') throw new RunFolderError(dir, 'corrupt', 'the folder does not exist');
+  if (status.state !== 'complete') throw new RunFolderError(dir, status.state, status.reason);
+  const summary = status.summary;
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as unknown;
+  const fail = (reason: string): never => {
+    throw new RunFolderError(dir, 'corrupt', reason);
+  };
+  const check = <T>(file: string, value: unknown, path: string, ok: (v: unknown) => v is T, expected: string): T => {
+    if (!ok(value)) fail(`${file} ${path} should be ${expected}, not ${describeValue(value)}`);
+    return value as T;
+  };
+  const runIdValue = check('summary.json', summary.runId, 'runId', isString, 'a run id');
+  const configRunId = isRecord(config) ? config.runId : undefined;
+  if (configRunId !== runIdValue) fail(`config.json runId ${describeValue(configRunId)} does not match summary.json runId ${describeValue(runIdValue)}`);
+  check('summary.json', summary.seed, 'seed', isFiniteNumber, 'a number');
+  check('summary.json', summary.experiment, 'experiment', isString, 'a string');
+  check('summary.json', summary.env, 'env', isString, 'a string');
+  check('summary.json', summary.agent, 'agent', isString, 'a string');
+  check('summary.json', summary.axes, 'axes', isRecord, 'an object');
+  const evaluation = check('summary.json', summary.eval, 'eval', isRecord, 'an object');
+  checkEvaluation(evaluation, 'eval', check);
+  const baselines = check('summary.json', summary.baselines ?? {}, 'baselines', isRecord, 'an object');
+  for (const [name, baseline] of Object.entries(baselines)) checkEvaluation(check('summary.json', baseline, `baselines.${name}`, isRecord, 'an object'), `baselines.${name}`, check);
+  const rawNormalized = summary.normalizedScore ?? null;
+  const normalized = rawNormalized === null ? null : check('summary.json', rawNormalized, 'normalizedScore', isFiniteNumber, 'a number or null');
+  const curve = check('summary.json', summary.curve ?? [], 'curve', Array.isArray, 'a list');
+  curve.forEach((point, i) => {
+    const p = check('summary.json', point, `curve[${i}]`, isRecord, 'an object');
+    check('summary.json', p.step, `curve[${i}].step`, isFiniteNumber, 'a number');
+    check('summary.json', p.meanReturn, `curve[${i}].meanReturn`, isFiniteNumber, 'a number');
+  });
+  const run = summary as unknown as RunSummary;
+  return {
+    dir,
+    runId: run.runId,
+    configKey: run.runId.replace(/-s\d+$/, ''),
+    seed: run.seed,
+    experiment: run.experiment,
+    env: run.env,
+    agent: run.agent,
+    rewardMode: typeof run.rewardMode === 'string' ? run.rewardMode : 'gold',
+    axes: run.axes,
+    summary: { ...run, baselines: run.baselines ?? {}, normalizedScore: normalized, curve: run.curve ?? [] },
+  };
+}
+
+type Check = <T>(file: string, value: unknown, path: string, ok: (v: unknown) => v is T, expected: string) => T;
+
+function checkEvaluation(evaluation: Record<string, unknown>, path: string, check: Check): void {
+  check('summary.json', evaluation.meanReturn, `${path}.meanReturn`, isFiniteNumber, 'a number');
+  const returns = check('summary.json', evaluation.returns ?? [], `${path}.returns`, Array.isArray, 'a list');
+  returns.forEach((value, i) => check('summary.json', value, `${path}.returns[${i}]`, isFiniteNumber, 'a number'));
+  check('summary.json', evaluation.metrics ?? {}, `${path}.metrics`, isRecord, 'an object');
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Code-unit order, the same on every machine and locale. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Grouping runs into configurations
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The runs aggregated together. Without `groupBy` a group is one configuration (its seeds are its runs,
+ * one task). With `groupBy`, configurations that agree on those axes form one group, and each distinct
+ * remaining configuration is a task (stratum), as rliable aggregates one algorithm over many games.
+ */
+export interface RunGroup {
+  key: string;
+  label: string;
+  experiment: string;
+  /** The env id, or "mixed" when the group's tasks use different envs. */
+  env: string;
+  agent: string;
+  rewardMode: string;
+  /** The axes shared by every run of the group. */
+  axes: Record<string, unknown>;
+  /** Task key -> runs (sorted by seed); task keys sorted. */
+  tasks: Map<string, RunRecord[]>;
+}
+
+export function groupRuns(runs: readonly RunRecord[], groupByAxes?: readonly string[]): RunGroup[] {
+  const groupBy = groupByAxes && groupByAxes.length > 0 ? groupByAxes : undefined;
+  const groups = new Map<string, { runs: RunRecord[]; axes: Record<string, unknown> }>();
+  for (const run of runs) {
+    const axes = groupBy ? Object.fromEntries(groupBy.filter((name) => name in run.axes).map((name) => [name, run.axes[name]])) : run.axes;
+    const key = groupBy ? `${run.experiment}:${canonicalJson(axes)}` : run.configKey;
+    const group = groups.get(key) ?? { runs: [], axes };
+    group.runs.push(run);
+    groups.set(key, group);
+  }
+  const result: RunGroup[] = [];
+  for (const [key, { runs: members, axes }] of groups) {
+    const tasks = new Map<string, RunRecord[]>();
+    for (const run of members) {
+      const taskKey = groupBy ? canonicalJson({ env: run.env, axes: omit(run.axes, groupBy) }) : '';
+      tasks.set(taskKey, [...(tasks.get(taskKey) ?? []), run]);
+    }
+    for (const list of tasks.values()) list.sort((a, b) => a.seed - b.seed || compareStrings(a.runId, b.runId));
+    const sortedTasks = new Map([...tasks].sort(([a], [b]) => compareStrings(a, b)));
+    const first = members[0];
+    const same = (pick: (run: RunRecord) => string) => (members.every((run) => pick(run) === pick(first)) ? pick(first) : 'mixed');
+    result.push({ key, label: '', experiment: first.experiment, env: same((r) => r.env), agent: same((r) => r.agent), rewardMode: same((r) => r.rewardMode), axes, tasks: sortedTasks });
+  }
+  result.sort((a, b) => compareStrings(a.experiment, b.experiment) || compareAxes(a.axes, b.axes) || compareStrings(a.key, b.key));
+  assignLabels(result);
+  return result;
+}
+
+function omit(axes: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(axes).filter(([name]) => !names.includes(name)));
+}
+
+/** Orders configurations by their axis values in the sweep's axis order, numbers numerically, so tables read like the grid. */
+function compareAxes(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  for (const name of names) {
+    const x = a[name];
+    const y = b[name];
+    if (typeof x === 'number' && typeof y === 'number') {
+      if (x !== y) return x - y;
+    } else {
+      const order = compareStrings(canonicalJson(x) ?? '', canonicalJson(y) ?? '');
+      if (order !== 0) return order;
+    }
+  }
+  return 0;
+}
+
+/** Axis values in labels: 4 significant digits, so random-sweep draws read as 0.0003123, not 0.00031234567891. */
+function labelValue(value: unknown): string {
+  if (typeof value === 'number') return String(Number(value.toPrecision(4)));
+  return typeof value === 'string' ? value : canonicalJson(value);
+}
+
+/**
+ * Labels from the axis values, with each axis named by its last path segment when that is unambiguous
+ * ("learningRate=0.0003" rather than "agent.learningRate=0.0003"), so labels fit tables and legends.
+ */
+function assignLabels(groups: RunGroup[]): void {
+  const experiments = new Set(groups.map((g) => g.experiment));
+  const names = [...new Set(groups.flatMap((g) => Object.keys(g.axes)))];
+  const short = (name: string) => name.slice(name.lastIndexOf('.') + 1);
+  const shortNames = new Map(names.map((name) => [name, names.filter((other) => short(other) === short(name)).length === 1 ? short(name) : name]));
+  for (const group of groups) {
+    const axes = Object.entries(group.axes).map(([name, value]) => `${shortNames.get(name)}=${labelValue(value)}`);
+    const own = axes.length > 0 ? axes.join(', ') : group.agent === 'mixed' ? group.experiment : group.agent;
+    group.label = experiments.size > 1 ? `${group.experiment}: ${own}` : own;
+  }
+  const counts = new Map<string, number>();
+  for (const group of groups) counts.set(group.label, (counts.get(group.label) ?? 0) + 1);
+  for (const group of groups) if ((counts.get(group.label) ?? 0) > 1) group.label = `${group.label} [${group.key}]`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-group scores
+// ---------------------------------------------------------------------------------------------------------
+
+export type ScoreMetric = 'return' | 'normalized';
+/** What one sample is: a run's mean evaluation score (a seed), or one evaluation episode. */
+export type ScoreUnit = 'seed' | 'episode';
+
+/** A run's normalized score: the runner's value, else recomputed from the random and oracle baselines. */
+export function normalizedScoreOf(summary: RunSummary): number | null {
+  if (typeof summary.normalizedScore === 'number') return summary.normalizedScore;
+  const random = summary.baselines.random?.meanReturn;
+  const oracle = summary.baselines.oracle?.meanReturn;
+  if (random === undefined || oracle === undefined || oracle === random) return null;
+  return (summary.eval.meanReturn - random) / (oracle - random);
+}
+
+/**
+ * The samples of a group per task, in task order, or null when some run lacks them (a normalized score
+ * needs the random and oracle baselines; episode samples need the per-episode returns).
+ */
+export function groupScores(group: RunGroup, metric: ScoreMetric, unit: ScoreUnit = 'seed'): Map<string, number[]> | null {
+  const result = new Map<string, number[]>();
+  for (const [task, runs] of group.tasks) {
+    const values: number[] = [];
+    for (const run of runs) {
+      const samples = runSamples(run.summary, metric, unit);
+      if (samples === null) return null;
+      values.push(...samples);
+    }
+    result.set(task, values);
+  }
+  return result;
+}
+
+function runSamples(summary: RunSummary, metric: ScoreMetric, unit: ScoreUnit): number[] | null {
+  if (unit === 'seed') {
+    const value = metric === 'return' ? summary.eval.meanReturn : normalizedScoreOf(summary);
+    return value === null ? null : [value];
+  }
+  const returns = summary.eval.returns;
+  if (returns.length === 0) return null;
+  if (metric === 'return') return [...returns];
+  const random = summary.baselines.random?.meanReturn;
+  const oracle = summary.baselines.oracle?.meanReturn;
+  if (random === undefined || oracle === undefined || oracle === random) return null;
+  return returns.map((r) => (r - random) / (oracle - random));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The aggregate
+// ---------------------------------------------------------------------------------------------------------
+
+export interface AggregateOptions {
+  /** Bootstrap resamples per interval (default 2000). */
+  resamples?: number;
+  /** CI coverage (default 0.95). */
+  confidence?: number;
+  /** Seed of the bootstrap Rng (default 0); reports reproduce to the bit for a given seed. */
+  seed?: number | string;
+  /** Axes that define a group; the other axes become tasks (strata). Default: one group per configuration. */
+  groupBy?: string[];
+  /** Which pairs of groups to compare: all pairs, each against the best (by IQM), or none. Default: all up to 8 groups, else best. */
+  pairs?: 'all' | 'best' | 'none';
+}
+
+export interface ResolvedAggregateOptions {
+  resamples: number;
+  confidence: number;
+  seed: number | string;
+  groupBy: string[] | null;
+  pairs: 'all' | 'best' | 'none';
+}
+
+export interface ScoreStats {
+  /** Samples (runs, or episodes for unit "episode"). */
+  n: number;
+  tasks: number;
+  mean: number;
+  std: number;
+  median: number;
+  iqm: number;
+  min: number;
+  max: number;
+  meanCI: Interval;
+  iqmCI: Interval;
+}
+
+export interface CurvePoint {
+  /** The mean step of the runs' evaluations at this point (see aggregateCurve). */
+  step: number;
+  /** Runs that reached this evaluation. */
+  n: number;
+  mean: number;
+  low: number;
+  high: number;
+}
+
+export interface ConfigurationAggregate {
+  key: string;
+  label: string;
+  experiment: string;
+  env: string;
+  agent: string;
+  rewardMode: string;
+  axes: Record<string, unknown>;
+  runIds: string[];
+  seeds: number[];
+  /** Final evaluation return over seeds. */
+  return: ScoreStats;
+  /** (return - random) / (oracle - random) over seeds, when every run has both baselines. */
+  normalized: ScoreStats | null;
+  /** Each baseline present in every run: its evaluation return over the same seeds. */
+  baselines: Record<string, ScoreStats>;
+  /** Evaluation metrics present in every run: mean and std over runs. */
+  metrics: Record<string, { mean: number; std: number }>;
+  /** Evaluation return during training, mean and CI over the runs evaluated at each step. */
+  curve: CurvePoint[];
+}
+
+export interface PairComparison {
+  a: string;
+  b: string;
+  aLabel: string;
+  bLabel: string;
+  metric: ScoreMetric;
+  unit: ScoreUnit;
+  /** Tasks both groups ran (the probability of improvement averages over them). */
+  tasks: number;
+  /** P(A > B): a random run of A beats a random run of B on the same task (ties count one half). */
+  probabilityOfImprovement: number;
+  probabilityOfImprovementCI: Interval;
+  /** Mean of A minus mean of B (over the shared tasks). */
+  meanDifference: number;
+  iqmDifference: number;
+  /** Welch's t-test on the pooled samples; null when a side has fewer than two. */
+  welch: { t: number; df: number; pValue: number } | null;
+}
+
+export interface AggregateReport {
+  options: ResolvedAggregateOptions;
+  /** Finished runs aggregated. */
+  runCount: number;
+  duplicates: number;
+  configurations: ConfigurationAggregate[];
+  /** The score the comparisons use: normalized when every configuration has it, else return. */
+  comparisonMetric: ScoreMetric;
+  comparisons: PairComparison[];
+  problems: RunProblem[];
+}
+
+export function resolveAggregateOptions(options: AggregateOptions = {}, groupCount = 0): ResolvedAggregateOptions {
+  const resamples = options.resamples ?? 2000;
+  const confidence = options.confidence ?? 0.95;
+  checkBootstrap({ resamples, confidence });
+  if (options.pairs !== undefined && !['all', 'best', 'none'].includes(options.pairs)) {
+    throw new ConfigError(`Expected pairs to be all, best or none, but got ${describeValue(options.pairs)}.`);
+  }
+  return {
+    resamples,
+    confidence,
+    seed: options.seed ?? 0,
+    groupBy: options.groupBy && options.groupBy.length > 0 ? [...options.groupBy] : null,
+    pairs: options.pairs ?? (groupCount <= 8 ? 'all' : 'best'),
+  };
+}
+
+/** Loads `dirs` and aggregates them: the scriptable equal of `loopgym report`. */
+export function aggregate(dirs: string | readonly string[], options: AggregateOptions = {}): AggregateReport {
+  return aggregateResults(loadResults(dirs), options);
+}
+
+export function aggregateResults(loaded: LoadedResults, options: AggregateOptions = {}): AggregateReport {
+  const axisNames = [...new Set(loaded.runs.flatMap((run) => Object.keys(run.axes)))];
+  const unknown = (options.groupBy ?? []).filter((name) => !axisNames.includes(name));
+  if (unknown.length > 0 && loaded.runs.length > 0) {
+    throw new ConfigError(`Expected groupBy axes among the sweep axes (${axisNames.join(', ') || 'none'}), but got ${unknown.map((n) => JSON.stringify(n)).join(', ')}.`);
+  }
+  const groups = groupRuns(loaded.runs, options.groupBy);
+  const resolved = resolveAggregateOptions(options, groups.length);
+  const root = new Rng(resolved.seed);
+  const configurations = groups.map((group) => aggregateGroup(group, resolved, root));
+  const comparisonMetric: ScoreMetric = configurations.length > 0 && configurations.every((c) => c.normalized !== null) ? 'normalized' : 'return';
+  return {
+    options: resolved,
+    runCount: loaded.runs.length,
+    duplicates: loaded.duplicates,
+    configurations,
+    comparisonMetric,
+    comparisons: comparePairs(groups, configurations, comparisonMetric, resolved, root),
+    problems: loaded.problems,
+  };
+}
+
+function bootstrapOptions(resolved: ResolvedAggregateOptions, rng: Rng): BootstrapOptions {
+  return { resamples: resolved.resamples, confidence: resolved.confidence, rng };
+}
+
+/** Point statistics and bootstrap CIs of one stratified sample. */
+export function scoreStats(strata: readonly (readonly number[])[], options: BootstrapOptions): ScoreStats {
+  const pooled = strata.flat();
+  const [meanCI, iqmCI] = stratifiedBootstrap(strata, [taskMean, (drawn) => iqm(drawn.flat())], options);
+  return {
+    n: pooled.length,
+    tasks: strata.length,
+    mean: taskMean(strata),
+    std: std(pooled),
+    median: ssMedian(pooled),
+    iqm: iqm(pooled),
+    min: Math.min(...pooled),
+    max: Math.max(...pooled),
+    meanCI,
+    iqmCI,
+  };
+}
+
+function aggregateGroup(group: RunGroup, resolved: ResolvedAggregateOptions, root: Rng): ConfigurationAggregate {
+  const rng = (what: string) => root.fork(`${group.key}/${what}`);
+  const runs = [...group.tasks.values()].flat();
+  const stats = (metric: ScoreMetric) => {
+    const scores = groupScores(group, metric);
+    return scores ? scoreStats([...scores.values()], bootstrapOptions(resolved, rng(metric))) : null;
+  };
+
+  const baselines: Record<string, ScoreStats> = {};
+  const baselineNames = [...new Set(runs.flatMap((run) => Object.keys(run.summary.baselines)))].sort(compareStrings);
+  for (const name of baselineNames) {
+    if (!runs.every((run) => run.summary.baselines[name] !== undefined)) continue;
+    const strata = [...group.tasks.values()].map((taskRuns) => taskRuns.map((run) => run.summary.baselines[name].meanReturn));
+    // Seeded by the data, not the configuration: configurations that saw the same baseline episodes get
+    // the same intervals, so the report can show one baseline row for all of them.
+    baselines[name] = scoreStats(strata, bootstrapOptions(resolved, root.fork(`baseline/${name}/${canonicalJson(strata)}`)));
+  }
+
+  const metrics: Record<string, { mean: number; std: number }> = {};
+  const metricNames = [...new Set(runs.flatMap((run) => Object.keys(run.summary.eval.metrics ?? {})))].sort(compareStrings);
+  for (const name of metricNames) {
+    const values = runs.map((run) => run.summary.eval.metrics?.[name]);
+    if (values.every(isFiniteNumber)) metrics[name] = { mean: mean(values), std: std(values) };
+  }
+
+  return {
+    key: group.key,
+    label: group.label,
+    experiment: group.experiment,
+    env: group.env,
+    agent: group.agent,
+    rewardMode: group.rewardMode,
+    axes: group.axes,
+    runIds: runs.map((run) => run.runId),
+    seeds: runs.map((run) => run.seed),
+    return: stats('return') as ScoreStats,
+    normalized: stats('normalized'),
+    baselines,
+    metrics,
+    curve: aggregateCurve(group, bootstrapOptions(resolved, rng('curve'))),
+  };
+}
+
+/**
+ * Learning curve over seeds. Runs are aligned by evaluation index, not by exact step: an evaluation fires
+ * at the first update after its scheduled step, so seeds of one configuration evaluate a partial rollout or
+ * episode apart (e.g. steps 1093 and 1040 for the schedule point 1000). Each point is the mean (over tasks)
+ * of the runs' i-th evaluations, at the mean of their steps; a run with fewer evaluations leaves later
+ * points with a smaller n.
+ */
+function aggregateCurve(group: RunGroup, options: BootstrapOptions): CurvePoint[] {
+  const tasks = [...group.tasks.values()];
+  const length = Math.max(0, ...tasks.flat().map((run) => run.summary.curve.length));
+  const points: CurvePoint[] = [];
+  for (let i = 0; i < length; i++) {
+    const reached = tasks.map((runs) => runs.filter((run) => run.summary.curve.length > i)).filter((runs) => runs.length > 0);
+    const strata = reached.map((runs) => runs.map((run) => run.summary.curve[i].meanReturn));
+    const steps = reached.flat().map((run) => run.summary.curve[i].step);
+    const [ci] = stratifiedBootstrap(strata, [taskMean], options);
+    points.push({ step: Math.round(mean(steps)), n: steps.length, mean: taskMean(strata), low: ci.low, high: ci.high });
+  }
+  return points;
+}
+
+/**
+ * Compares two stratified samples on the tasks both have: probability of improvement with its CI, mean and
+ * IQM differences, Welch's t-test on the pooled samples. Null when no task is shared.
+ */
+export function compareSamples(
+  a: Map<string, number[]>,
+  b: Map<string, number[]>,
+  options: BootstrapOptions,
+): Omit<PairComparison, 'a' | 'b' | 'aLabel' | 'bLabel' | 'metric' | 'unit'> | null {
+  const shared = [...a.keys()].filter((task) => b.has(task)).sort(compareStrings);
+  if (shared.length === 0) return null;
+  const x = shared.map((task) => a.get(task) as number[]);
+  const y = shared.map((task) => b.get(task) as number[]);
+  const pooledX = x.flat();
+  const pooledY = y.flat();
+  let welch: PairComparison['welch'] = null;
+  if (pooledX.length >= 2 && pooledY.length >= 2) {
+    const result = welchTTest(pooledX, pooledY);
+    welch = { t: result.t, df: result.df, pValue: result.pValue };
+  }
+  return {
+    tasks: shared.length,
+    probabilityOfImprovement: probabilityOfImprovement(x, y),
+    probabilityOfImprovementCI: probabilityOfImprovementCI(x, y, options),
+    meanDifference: taskMean(x) - taskMean(y),
+    iqmDifference: iqm(pooledX) - iqm(pooledY),
+    welch,
+  };
+}
+
+function comparePairs(groups: RunGroup[], configurations: ConfigurationAggregate[], metric: ScoreMetric, resolved: ResolvedAggregateOptions, root: Rng): PairComparison[] {
+  if (resolved.pairs === 'none') return [];
+  // Raw returns of different envs are on different scales; only normalized scores compare across envs.
+  const comparable = (i: number, j: number) => metric === 'normalized' || configurations[i].env === configurations[j].env;
+  const score = (i: number) => (metric === 'normalized' ? (configurations[i].normalized as ScoreStats).iqm : configurations[i].return.iqm);
+  const pairs: [number, number][] = [];
+  if (resolved.pairs === 'all') {
+    for (let i = 0; i < groups.length; i++) for (let j = i + 1; j < groups.length; j++) if (comparable(i, j)) pairs.push([i, j]);
+  } else {
+    const bests = new Set<number>();
+    for (let i = 0; i < groups.length; i++) {
+      const rivals = groups.map((_, j) => j).filter((j) => comparable(i, j));
+      bests.add(rivals.reduce((best, j) => (score(j) > score(best) ? j : best), rivals[0]));
+    }
+    for (const best of [...bests].sort((p, q) => p - q)) for (let j = 0; j < groups.length; j++) if (j !== best && comparable(best, j)) pairs.push([best, j]);
+  }
+  const result: PairComparison[] = [];
+  for (const [i, j] of pairs) {
+    const a = groupScores(groups[i], metric) as Map<string, number[]>;
+    const b = groupScores(groups[j], metric) as Map<string, number[]>;
+    const compared = compareSamples(a, b, bootstrapOptions(resolved, root.fork(`compare/${groups[i].key}/${groups[j].key}`)));
+    if (compared) result.push({ a: groups[i].key, b: groups[j].key, aLabel: groups[i].label, bLabel: groups[j].label, metric, unit: 'seed', ...compared });
+  }
+  return result;
+}

@@ -1,0 +1,77 @@
+/**
+ * Episode-level evaluation used by the runner: an agent plays `episodes` episodes on a single env, each
+ * reset with its own seed (`seedBase + i`), so a trained agent and its baselines face the very same
+ * episodes and can be compared pairwise. Besides return and length, every numeric entry of
+ * `info.rewardComponents` is summed per episode and numeric `info.episodeMetrics` at the last step are
+ * kept, so env-specific figures (success rate, latency, cost, satisfaction) reach the summary.
+ */
+import type { Agent } from '../core/agent.js';
+import type { Env } from '../core/env.js';
+
+export interface EpisodeResult {
+  seed: number;
+  return: number;
+  length: number;
+  /** Summed reward components and end-of-episode metrics reported by the env. */
+  metrics: Record<string, number>;
+}
+
+export interface EvaluationOptions {
+  episodes: number;
+  seedBase: number;
+  deterministic: boolean;
+}
+
+export function evaluateEpisodes(agent: Agent, env: Env<Float32Array, number>, options: EvaluationOptions): EpisodeResult[] {
+  const results: EpisodeResult[] = [];
+  for (let i = 0; i < options.episodes; i++) {
+    const seed = options.seedBase + i;
+    let { obs, info } = env.reset({ seed });
+    const metrics: Record<string, number> = {};
+    let episodeReturn = 0;
+    let length = 0;
+    for (;;) {
+      const mask = info.actionMask instanceof Uint8Array ? info.actionMask : undefined;
+      const action = agent.act(obs, { mask, deterministic: options.deterministic });
+      const step = env.step(action);
+      episodeReturn += step.reward;
+      length++;
+      addNumbers(metrics, step.info.rewardComponents, 'reward/');
+      obs = step.obs;
+      info = step.info;
+      if (step.terminated || step.truncated) {
+        copyNumbers(metrics, step.info.episodeMetrics);
+        break;
+      }
+    }
+    results.push({ seed, return: episodeReturn, length, metrics });
+  }
+  return results;
+}
+
+function addNumbers(target: Record<string, number>, source: unknown, prefix: string): void {
+  if (!source || typeof source !== 'object') return;
+  for (const [key, value] of Object.entries(source)) {
+    if (typeof value === 'number' && Number.isFinite(value)) target[prefix + key] = (target[prefix + key] ?? 0) + value;
+  }
+}
+
+function copyNumbers(target: Record<string, number>, source: unknown): void {
+  if (!source || typeof source !== 'object') return;
+  for (const [key, value] of Object.entries(source)) {
+    if (typeof value === 'number' && Number.isFinite(value)) target[key] = value;
+  }
+}
+
+/** Mean of each metric over episodes (keys present in any episode; missing counts as absent, not zero). */
+export function meanMetrics(episodes: readonly EpisodeResult[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  for (const episode of episodes) {
+    for (const [key, value] of Object.entries(episode.metrics)) {
+      sums[key] = (sums[key] ?? 0) + value;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+  }
+  return Object.fromEntries(Object.keys(sums).sort().map((key) => [key, sums[key] / counts[key]]));
+}

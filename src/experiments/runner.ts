@@ -1,0 +1,336 @@
+/**
+ * Runs experiments: each run plan (one configuration, one seed) trains its agent, evaluates it and the
+ * baselines on the same seeded episodes, and writes its folder (see store.ts). `runExperiment` is the
+ * scriptable equal of `loopgym train`/`loopgym sweep`.
+ *
+ * Reproducibility: everything in summary.json and metrics.jsonl derives from the spec and the seed, on one
+ * backend; wall-clock figures go to timing.json only.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../core/errors.js';
+import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
+import type { Env } from '../core/env.js';
+import { make, makeVec } from '../core/registry.js';
+import { createAgent } from '../../agents/index.js';
+import { initBackend } from '../nn/backend.js';
+import { collectProvenance } from './provenance.js';
+import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
+import { parseSpec, type ExperimentSpec } from './spec.js';
+import { inspectRun, RunWriter, toCsv } from './store.js';
+import { ensureWritableDir } from './atomic-fs.js';
+import { expandRuns, type RunPlan, type Shard } from './sweep.js';
+import { runPlansInWorkers } from './pool.js';
+
+/** Seeds of evaluation episodes start here (plus 1000 x run seed), away from training seeds. */
+const EVAL_SEED_OFFSET = 1_000_000;
+
+export interface RunSummary {
+  experiment: string;
+  runId: string;
+  seed: number;
+  axes: Record<string, unknown>;
+  env: string;
+  agent: string;
+  rewardMode: string;
+  totalSteps: number;
+  backend: string;
+  train: { episodes: number; lastReturnMean: number | null };
+  eval: EvaluationSummary;
+  baselines: Record<string, EvaluationSummary>;
+  /** (agent - random) / (oracle - random) when both baselines ran, else null. */
+  normalizedScore: number | null;
+  curve: { step: number; meanReturn: number }[];
+}
+
+export interface EvaluationSummary {
+  episodes: number;
+  meanReturn: number;
+  stdReturn: number;
+  returns: number[];
+  meanLength: number;
+  metrics: Record<string, number>;
+}
+
+export interface RunOutcome {
+  plan: RunPlan;
+  dir: string;
+  summary: RunSummary;
+  /** True when the run was already complete and `resume` skipped it. */
+  skipped: boolean;
+}
+
+export interface ProgressEvent {
+  runId: string;
+  runIndex: number;
+  stepsDone: number;
+  totalSteps: number;
+  lastReturn: number | null;
+}
+
+export interface RunOptions {
+  /** Results root; the experiment's runs go to `<outDir>/<spec.name>/`. */
+  outDir?: string;
+  /** Skip runs whose folder is already complete. */
+  resume?: boolean;
+  shard?: Shard;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called when a run starts, finishes or is skipped (for progress display). */
+  onRun?: (event: { plan: RunPlan; state: 'start' | 'done' | 'skipped' }) => void;
+}
+
+export interface ExperimentResult {
+  experimentDir: string;
+  runs: RunOutcome[];
+}
+
+export interface SweepOptions extends RunOptions {
+  /** Worker processes; 1 runs in this process. */
+  workers?: number;
+}
+
+/** Runs every plan of a spec (all sweep configurations x seeds, or one shard of them). */
+export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {}): Promise<ExperimentResult> {
+  const experimentDir = join(options.outDir ?? 'results', spec.name);
+  const plans = expandRuns(spec, options.shard);
+  await validatePlans(plans);
+  ensureWritableDir(experimentDir);
+  const workers = options.workers ?? 1;
+  if (workers > 1 && plans.length > 1) {
+    return { experimentDir, runs: await runPlansInWorkers(plans, experimentDir, workers, options) };
+  }
+  const runs: RunOutcome[] = [];
+  for (const plan of plans) runs.push(await runPlan(plan, experimentDir, options));
+  return { experimentDir, runs };
+}
+
+/** Runs a spec in this process, one run after another: the scriptable `loopgym train <spec>`. */
+export function runExperiment(spec: ExperimentSpec, options: RunOptions = {}): Promise<ExperimentResult> {
+  return runSweep(spec, { ...options, workers: 1 });
+}
+
+/** Runs (or, with `resume`, skips when finished) one plan into `<experimentDir>/<runId>/`. */
+export async function runPlan(plan: RunPlan, experimentDir: string, options: RunOptions = {}): Promise<RunOutcome> {
+  const dir = join(experimentDir, plan.runId);
+  if (options.resume) {
+    const status = inspectRun(dir);
+    if (status.state === 'complete') {
+      options.onRun?.({ plan, state: 'skipped' });
+      return { plan, dir, summary: status.summary as unknown as RunSummary, skipped: true };
+    }
+  }
+  options.onRun?.({ plan, state: 'start' });
+  const spec = plan.spec;
+  const started = performance.now();
+  const backend = await initBackend(spec.backend);
+  // Build everything that can reject the config before the run folder is touched.
+  const { trainEnv, evalEnv, agent, context } = buildRun(spec, plan.seed);
+  const writer = new RunWriter(dir);
+  writer.begin();
+  writer.writeJson('config.json', {
+    experiment: spec.name,
+    runId: plan.runId,
+    seed: plan.seed,
+    axes: plan.axes,
+    spec,
+    provenance: collectProvenance(backend),
+  });
+
+  const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress);
+  try {
+    await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder] });
+  } finally {
+    trainEnv.close();
+  }
+  const trainSeconds = (performance.now() - started) / 1000;
+
+  const evalOptions = { episodes: spec.evaluation.episodes, seedBase: EVAL_SEED_OFFSET + 1000 * plan.seed, deterministic: spec.evaluation.deterministic };
+  const evaluation = summarizeEpisodes(evaluateEpisodes(agent, evalEnv, evalOptions));
+  const baselines: Record<string, EvaluationSummary> = {};
+  for (const baseline of spec.baselines) {
+    const baselineAgent = createAgent(baseline, {}, { ...context, env: evalEnv });
+    baselines[baseline] = summarizeEpisodes(evaluateEpisodes(baselineAgent, evalEnv, { ...evalOptions, deterministic: true }));
+  }
+  evalEnv.close();
+
+  const summary: RunSummary = {
+    experiment: spec.name,
+    runId: plan.runId,
+    seed: plan.seed,
+    axes: plan.axes,
+    env: spec.env.id,
+    agent: spec.agent.name,
+    rewardMode: spec.reward.mode,
+    totalSteps: spec.totalSteps,
+    backend: backend.backend,
+    train: { episodes: recorder.episodeRows.length, lastReturnMean: recorder.recentReturnMean() },
+    eval: evaluation,
+    baselines,
+    normalizedScore: normalizedScore(evaluation.meanReturn, baselines),
+    curve: recorder.curve,
+  };
+
+  writer.writeText('metrics.jsonl', recorder.metricRows.map((row) => JSON.stringify(row)).join('\n') + (recorder.metricRows.length ? '\n' : ''));
+  writer.writeText('episodes.csv', toCsv(['episode', 'step', 'env_index', 'return', 'length'], recorder.episodeRows));
+  await writer.writeFolder('policy', (policyDir) => agent.save(policyDir));
+  writer.writeJson('timing.json', {
+    trainSeconds,
+    totalSeconds: (performance.now() - started) / 1000,
+    stepsPerSecond: spec.totalSteps / trainSeconds,
+  });
+  writer.finish(summary);
+  options.onRun?.({ plan, state: 'done' });
+  return { plan, dir, summary, skipped: false };
+}
+
+function buildRun(spec: ExperimentSpec, seed: number) {
+  const envKwargs = envKwargsFor(spec);
+  const trainEnv = makeVec(spec.env.id, {
+    numEnvs: spec.env.numEnvs,
+    vectorizationMode: spec.env.vectorization,
+    kwargs: envKwargs,
+    maxEpisodeSteps: spec.env.maxEpisodeSteps,
+  });
+  try {
+    const evalEnv = make<Float32Array, number>(spec.env.id, { kwargs: envKwargs, maxEpisodeSteps: spec.env.maxEpisodeSteps });
+    const context = { seed, observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace };
+    const { name, ...hyperparameters } = spec.agent;
+    const agent = createAgent(name, hyperparameters, context);
+    return { trainEnv, evalEnv, agent, context };
+  } catch (error) {
+    trainEnv.close();
+    throw error;
+  }
+}
+
+/**
+ * Checks every configuration of a sweep (env id, agent name, hyperparameters, baselines) before any run
+ * starts, so a bad value fails the whole command up front instead of after hours, and writes nothing.
+ */
+export async function validatePlans(plans: readonly RunPlan[]): Promise<void> {
+  const checked = new Set<string>();
+  for (const plan of plans) {
+    if (checked.has(plan.configKey)) continue;
+    checked.add(plan.configKey);
+    await initBackend(plan.spec.backend);
+    const { trainEnv, evalEnv, agent, context } = buildRun(plan.spec, plan.seed);
+    try {
+      for (const baseline of plan.spec.baselines) disposeAgent(createAgent(baseline, {}, { ...context, env: evalEnv }));
+    } finally {
+      disposeAgent(agent);
+      trainEnv.close();
+      evalEnv.close();
+    }
+  }
+}
+
+function disposeAgent(agent: Agent): void {
+  (agent as Partial<{ dispose(): void }>).dispose?.();
+}
+
+/** The env kwargs of a run: the spec's, plus the reward mode for envs that take one. */
+function envKwargsFor(spec: ExperimentSpec): Record<string, unknown> {
+  const kwargs = { ...spec.env.kwargs };
+  if (spec.reward.mode !== 'gold' && kwargs.rewardMode === undefined) kwargs.rewardMode = spec.reward.mode;
+  return kwargs;
+}
+
+export function summarizeEpisodes(episodes: readonly EpisodeResult[]): EvaluationSummary {
+  const returns = episodes.map((e) => e.return);
+  const mean = returns.reduce((a, b) => a + b, 0) / Math.max(1, returns.length);
+  const variance = returns.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, returns.length - 1);
+  return {
+    episodes: episodes.length,
+    meanReturn: mean,
+    stdReturn: Math.sqrt(variance),
+    returns,
+    meanLength: episodes.reduce((a, e) => a + e.length, 0) / Math.max(1, episodes.length),
+    metrics: meanMetrics(episodes),
+  };
+}
+
+function normalizedScore(score: number, baselines: Record<string, EvaluationSummary>): number | null {
+  const random = baselines.random?.meanReturn;
+  const oracle = baselines.oracle?.meanReturn;
+  if (random === undefined || oracle === undefined || oracle === random) return null;
+  return (score - random) / (oracle - random);
+}
+
+/**
+ * The hook that records a run: logged metrics (time/* keys excluded, they are not reproducible),
+ * finished training episodes, and the evaluation curve every `evaluation.everySteps` env steps.
+ */
+class RunRecorder implements TrainingHook {
+  readonly metricRows: Record<string, number>[] = [];
+  readonly episodeRows: number[][] = [];
+  readonly curve: { step: number; meanReturn: number }[] = [];
+  private nextEvalStep: number;
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly evalEnv: Env<Float32Array, number>,
+    private readonly spec: ExperimentSpec,
+    private readonly onProgress?: (event: ProgressEvent) => void,
+  ) {
+    this.nextEvalStep = spec.evaluation.everySteps ?? Infinity;
+  }
+
+  onStep(state: TrainingState): void {
+    for (const episode of state.newEpisodes) {
+      this.episodeRows.push([this.episodeRows.length, state.stepsDone, episode.envIndex, episode.return, episode.length]);
+    }
+    const row: Record<string, number> = { step: state.stepsDone };
+    for (const [key, value] of Object.entries(state.metrics)) if (!key.startsWith('time/')) row[key] = value;
+    this.metricRows.push(row);
+    if (state.stepsDone >= this.nextEvalStep) {
+      this.recordCurvePoint(state.agent, state.stepsDone);
+      this.nextEvalStep += this.spec.evaluation.everySteps ?? Infinity;
+    }
+    this.onProgress?.({
+      runId: this.plan.runId,
+      runIndex: this.plan.index,
+      stepsDone: state.stepsDone,
+      totalSteps: state.totalSteps,
+      lastReturn: this.recentReturnMean(),
+    });
+  }
+
+  onEnd(state: TrainingState): void {
+    if (this.spec.evaluation.everySteps !== undefined && this.curve.at(-1)?.step !== state.stepsDone) this.recordCurvePoint(state.agent, state.stepsDone);
+  }
+
+  private recordCurvePoint(agent: Agent, step: number): void {
+    const episodes = evaluateEpisodes(agent, this.evalEnv, {
+      episodes: Math.min(5, this.spec.evaluation.episodes),
+      seedBase: EVAL_SEED_OFFSET + 1000 * this.plan.seed + 500,
+      deterministic: this.spec.evaluation.deterministic,
+    });
+    this.curve.push({ step, meanReturn: episodes.reduce((a, e) => a + e.return, 0) / episodes.length });
+  }
+
+  /** Mean return of the last (up to) 20 training episodes, or null before any ended. */
+  recentReturnMean(): number | null {
+    const recent = this.episodeRows.slice(-20);
+    return recent.length === 0 ? null : recent.reduce((a, row) => a + row[3], 0) / recent.length;
+  }
+}
+
+/** Loads a finished run's agent from `<runDir>/policy` and evaluates it (what `loopgym eval` runs). */
+export async function evaluateRun(runDir: string, options: { episodes: number; seedBase: number; deterministic: boolean }): Promise<EvaluationSummary> {
+  const status = inspectRun(runDir);
+  if (status.state !== 'complete') {
+    throw new DataError(`Expected a finished run folder at ${runDir}, but it is ${status.state}${'reason' in status ? ` (${status.reason})` : ''}.`);
+  }
+  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { spec: unknown; seed: number };
+  const spec = parseSpec(config.spec, join(runDir, 'config.json'));
+  await initBackend(spec.backend);
+  const { trainEnv, evalEnv, agent } = buildRun(spec, config.seed);
+  trainEnv.close();
+  try {
+    await agent.load(join(runDir, 'policy'));
+    return summarizeEpisodes(evaluateEpisodes(agent, evalEnv, options));
+  } finally {
+    evalEnv.close();
+    disposeAgent(agent);
+  }
+}
