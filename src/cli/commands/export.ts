@@ -17,7 +17,7 @@ export const exportCommand: CommandModule<GlobalOptions, ExportArgs> = {
     yargs
       .positional('run-dir', { type: 'string', demandOption: true, describe: 'A run folder: results/<experiment>/<run-id>' })
       .option('out', { type: 'string', demandOption: true, describe: 'Bundle folder to write' })
-      .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing bundle folder' })
+      .option('overwrite', { type: 'boolean', default: false, alias: 'force', describe: 'Replace an existing bundle folder' })
       .option('onnx', { type: 'boolean', default: true, describe: 'Also write policy.onnx (--no-onnx to skip)' }) as unknown as Argv<ExportArgs>,
   handler: async (argv: ArgumentsCamelCase<ExportArgs>) => {
     const result = await exportRun(argv.runDir, argv.out as string, { overwrite: argv.overwrite, onnx: argv.onnx });
@@ -30,7 +30,9 @@ interface ServeArgs extends GlobalOptions {
   policy: string;
   port: number;
   host: string;
+  env?: string;
   maxBodyBytes?: number;
+  maxBatch?: number;
 }
 
 export const serveCommand: CommandModule<GlobalOptions, ServeArgs> = {
@@ -41,13 +43,17 @@ export const serveCommand: CommandModule<GlobalOptions, ServeArgs> = {
       .option('policy', { type: 'string', demandOption: true, describe: 'Policy bundle folder (from loopgym export)' })
       .option('port', { type: 'number', default: 8080, describe: 'Port (0 picks a free one)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
-      .option('max-body-bytes', { type: 'number', describe: 'Largest request body accepted (default 1 MiB)' }),
+      .option('env', { type: 'string', describe: 'Refuse a bundle exported for another env id or version' })
+      .option('max-body-bytes', { type: 'number', describe: 'Largest request body accepted (default 1 MiB)' })
+      .option('max-batch', { type: 'number', describe: 'Largest batch accepted (default 1024)' }) as unknown as Argv<ServeArgs>,
   handler: async (argv: ArgumentsCamelCase<ServeArgs>) => {
     await runServe({
       policyDir: argv.policy,
       port: argv.port,
       host: argv.host,
+      envId: argv.env,
       maxBodyBytes: argv.maxBodyBytes,
+      maxBatch: argv.maxBatch,
       backend: argv.backend as BackendName | undefined,
       log: argv.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
       onListening: (server) => (argv.json ? printJson({ url: server.url }) : printLine(argv, `serving ${argv.policy} at ${server.url}`)),
