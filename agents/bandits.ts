@@ -1,0 +1,833 @@
+/**
+ * Bandit algorithms: epsilon-greedy, UCB1, Gaussian Thompson sampling and disjoint LinUCB.
+ *
+ * A bandit agent keeps one estimate per arm and learns from (context, arm, reward) after every step; it
+ * never bootstraps, so `terminated` and `truncated` only matter for episode statistics. Estimates persist
+ * across episodes: Bandit-v0 draws a new problem every episode, so train on it with
+ * `make('Bandit-v0', {maxEpisodeSteps: totalSteps})` to learn one problem.
+ *
+ * All four share `BanditAgent`: `learn` over a single env or a vector env (skipping autoreset transitions),
+ * `act` with an action mask (only allowed arms are chosen; ties are broken at random), `update` for
+ * online use outside `learn`, and `save`/`load` of one JSON file (config, estimates and Rng state), so a
+ * loaded agent continues exactly as the saved one would have. `act(obs, {deterministic: true})` exploits:
+ * it takes the arm with the highest estimated mean reward (lowest index on ties) and draws nothing.
+ *
+ * Logged keys (in `TrainingState.metrics`, every `logInterval` steps): `rollout/ep_rew_mean`,
+ * `rollout/ep_len_mean` (last 100 episodes), `bandit/mean_reward`, `bandit/cumulative_regret` (when the env
+ * reports `info.regret`), `time/total_timesteps`.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Matrix, inverse } from 'ml-matrix';
+import type { ActOptions, Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../src/core/agent.js';
+import type { Env, Info } from '../src/core/env.js';
+import { ConfigError, DataError, InvalidActionError, describeValue } from '../src/core/errors.js';
+import { Rng, type RngState } from '../src/core/rng.js';
+import { Discrete, type Space } from '../src/core/spaces.js';
+import type { EpisodeRecord, VectorEnv } from '../src/core/vector.js';
+
+/** Settings every bandit agent shares. */
+export interface BanditCommonConfig {
+  /** Seed of the agent's own Rng (exploration, tie-breaking, posterior samples). Default 0. */
+  seed?: number;
+  /** Number of arms; inferred from the env's Discrete action space on the first `learn` when omitted. */
+  numArms?: number;
+  /** Env steps between hook calls and metric updates. Default 1000. */
+  logInterval?: number;
+}
+
+type Resolved<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+
+/**
+ * What the agent registry (`createAgent`) hands an agent: the env's spaces, which fix the sizes, and the
+ * randomness (`rng` is forked; else `seed` applies when the config has none).
+ */
+export interface BanditContext {
+  observationSpace?: Space<unknown>;
+  actionSpace?: Space<unknown>;
+  seed?: number;
+  rng?: Rng;
+}
+
+/** Reads one numeric config field: the default when absent, else a number passing `valid`. */
+function numberField(config: Record<string, unknown>, key: string, fallback: number, valid: (v: number) => boolean, allowed: string): number {
+  const value = config[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !valid(value)) throw new ConfigError(`Expected ${key} to be ${allowed}, but got ${describeValue(value)}.`);
+  return value;
+}
+
+const isFinite = (v: number) => Number.isFinite(v);
+const isPositive = (v: number) => Number.isFinite(v) && v > 0;
+const isNonNegative = (v: number) => Number.isFinite(v) && v >= 0;
+const isPositiveInteger = (v: number) => Number.isInteger(v) && v > 0;
+
+function checkKeys(name: string, config: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(config)) {
+    if (!allowed.includes(key)) throw new ConfigError(`Expected ${name} config keys among ${allowed.join(', ')}, but got ${JSON.stringify(key)}.`);
+  }
+}
+
+function commonFields(
+  name: string,
+  config: BanditCommonConfig & Record<string, unknown>,
+  ownKeys: readonly string[],
+  defaultSeed = 0,
+): Resolved<Omit<BanditCommonConfig, 'numArms'>> & { numArms?: number } {
+  checkKeys(name, config, ['seed', 'numArms', 'logInterval', ...ownKeys]);
+  const numArms = config.numArms === undefined ? undefined : numberField(config, 'numArms', 0, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2');
+  return {
+    seed: numberField(config, 'seed', defaultSeed, isFinite, 'a finite number'),
+    logInterval: numberField(config, 'logInterval', 1000, isPositiveInteger, 'a positive integer'),
+    ...(numArms === undefined ? {} : { numArms }),
+  };
+}
+
+function isVectorEnv(env: LearnArgs['env']): env is VectorEnv {
+  return typeof (env as VectorEnv).numEnvs === 'number';
+}
+
+const AGENT_FILE = 'agent.json';
+const FORMAT = 'loopgym-bandit-agent';
+
+interface SavedAgent {
+  format: typeof FORMAT;
+  version: 1;
+  name: string;
+  config: Record<string, unknown>;
+  numArms: number | null;
+  contextDim: number | null;
+  totalSteps: number;
+  rng: RngState;
+  state: unknown;
+}
+
+/**
+ * What the four algorithms share: sizes, the Rng, masked argmax, the learning loop, hooks and persistence.
+ * A subclass supplies `score` (what to maximize when acting), `mean` (the exploit estimate), `observe` (the
+ * update) and its state's JSON form.
+ */
+export abstract class BanditAgent<C extends object> implements Agent<Float32Array, number> {
+  abstract readonly name: string;
+  protected rng: Rng;
+  protected numArms = 0;
+  /** Length of the context the agent reads (0 for context-free agents). */
+  protected contextDim = 0;
+  private totalSteps = 0;
+  /** Spaces from the context, bound on first use (a subclass's fields do not exist yet in this constructor). */
+  private pendingSpaces: { actionSpace: Space<unknown>; observationSpace: Space<unknown> } | undefined;
+
+  protected constructor(
+    protected config: C & Resolved<Omit<BanditCommonConfig, 'numArms'>> & { numArms?: number },
+    private readonly usesContext: boolean,
+    context: BanditContext = {},
+  ) {
+    this.rng = context.rng ? context.rng.fork('bandit') : new Rng(config.seed).fork('bandit');
+    if (context.actionSpace && context.observationSpace) {
+      this.pendingSpaces = { actionSpace: context.actionSpace, observationSpace: context.observationSpace };
+    }
+  }
+
+  /** The validated config, defaults filled in. */
+  get resolvedConfig(): Readonly<C & BanditCommonConfig> {
+    return { ...this.config };
+  }
+
+  /** Env steps learned from so far, over every `learn` and `update` call. */
+  get stepsLearned(): number {
+    return this.totalSteps;
+  }
+
+  /** Score arm `arm` for acting (exploration included); may draw from `this.rng`. */
+  protected abstract score(arm: number, context: Float32Array): number;
+  /** The estimated mean reward of `arm` (used by deterministic acting). */
+  protected abstract mean(arm: number, context: Float32Array): number;
+  protected abstract observe(arm: number, reward: number, context: Float32Array): void;
+  /** Allocates the estimates once the sizes are known. */
+  protected abstract initState(): void;
+  protected abstract stateToJSON(): unknown;
+  protected abstract stateFromJSON(state: unknown): void;
+  /** Lets a subclass choose before scoring (UCB1 plays every untried arm first); -1 = no preference. */
+  protected preselect(_mask: Uint8Array | undefined): number {
+    return -1;
+  }
+
+  /** Fixes the sizes from spaces (first learn) or checks they match the ones already fixed. */
+  protected bind(actionSpace: Space<unknown>, observationSpace: Space<unknown>): void {
+    if (!(actionSpace instanceof Discrete) || actionSpace.start !== 0) {
+      throw new ConfigError(`Expected a Discrete action space starting at 0 for ${this.name}, but got ${actionSpace.toString()}.`);
+    }
+    const contextDim = this.usesContext ? observationSpace.flatDim : 0;
+    if (this.numArms === 0) {
+      if (this.config.numArms !== undefined && this.config.numArms !== actionSpace.n) {
+        throw new ConfigError(`Expected numArms ${this.config.numArms} to match the env's Discrete(${actionSpace.n}), but it differs.`);
+      }
+      this.setSizes(actionSpace.n, contextDim);
+    } else if (this.numArms !== actionSpace.n || this.contextDim !== contextDim) {
+      throw new ConfigError(
+        `Expected an env with ${this.numArms} arms${this.usesContext ? ` and ${this.contextDim}-dim observations` : ''} (what ${this.name} learned on), but got ${actionSpace.n} arms${this.usesContext ? ` and ${contextDim}-dim observations` : ''}.`,
+      );
+    }
+  }
+
+  protected setSizes(numArms: number, contextDim: number): void {
+    this.numArms = numArms;
+    this.contextDim = contextDim;
+    this.initState();
+  }
+
+  private ensureSizes(): void {
+    if (this.numArms > 0) return;
+    if (this.pendingSpaces) {
+      const { actionSpace, observationSpace } = this.pendingSpaces;
+      this.pendingSpaces = undefined;
+      this.bind(actionSpace, observationSpace);
+      return;
+    }
+    const contextDim = this.usesContext ? ((this.config as { contextDim?: number }).contextDim ?? 0) : 0;
+    if (this.config.numArms === undefined || (this.usesContext && contextDim === 0)) {
+      throw new ConfigError(`Expected ${this.name} to know its sizes (numArms${this.usesContext ? ', contextDim' : ''} in the config, or a learn() call) before act(), but it does not.`);
+    }
+    this.setSizes(this.config.numArms, contextDim);
+  }
+
+  private checkContext(obs: ArrayLike<number>): void {
+    if (this.usesContext && (obs === null || obs === undefined || obs.length !== this.contextDim)) {
+      throw new ConfigError(`Expected an observation of length ${this.contextDim} for ${this.name}, but got ${describeValue(obs)}.`);
+    }
+  }
+
+  act(obs: Float32Array, options: ActOptions = {}): number {
+    this.ensureSizes();
+    this.checkContext(obs);
+    return this.choose(obs, options.mask, options.deterministic ?? false);
+  }
+
+  /** Learns from one transition: `obs` is the context the arm was chosen in. */
+  update(obs: Float32Array, arm: number, reward: number): void {
+    this.ensureSizes();
+    this.checkContext(obs);
+    if (!Number.isInteger(arm) || arm < 0 || arm >= this.numArms) {
+      throw new InvalidActionError(`Expected an arm in [0, ${this.numArms}), but got ${describeValue(arm)}.`);
+    }
+    if (!Number.isFinite(reward)) throw new ConfigError(`Expected a finite reward, but got ${describeValue(reward)}.`);
+    this.observe(arm, reward, obs);
+    this.totalSteps++;
+  }
+
+  private choose(context: Float32Array, mask: Uint8Array | undefined, deterministic: boolean): number {
+    if (mask !== undefined) {
+      if (mask.length !== this.numArms) throw new InvalidActionError(`Expected a mask of length ${this.numArms}, but got length ${mask.length}.`);
+      if (mask.every((allowed) => allowed === 0)) throw new InvalidActionError('Expected a mask with at least one allowed arm, but got none.');
+    }
+    if (!deterministic) {
+      const first = this.preselect(mask);
+      if (first >= 0) return first;
+    }
+    let best = -1;
+    let bestValue = -Infinity;
+    let ties = 0;
+    for (let arm = 0; arm < this.numArms; arm++) {
+      if (mask !== undefined && !mask[arm]) continue;
+      const value = deterministic ? this.mean(arm, context) : this.score(arm, context);
+      if (best < 0 || value > bestValue) {
+        best = arm;
+        bestValue = value;
+        ties = 1;
+      } else if (value === bestValue && !deterministic) {
+        // Reservoir sampling: each tied arm ends up chosen with probability 1/ties.
+        ties++;
+        if (this.rng.random() * ties < 1) best = arm;
+      }
+    }
+    return best;
+  }
+
+  /** Picks uniformly among the allowed arms (epsilon-greedy's exploration). */
+  protected randomArm(mask: Uint8Array | undefined): number {
+    return new Discrete(this.numArms).sample(this.rng, mask);
+  }
+
+  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+    if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new ConfigError(`Expected totalSteps to be a non-negative integer, but got ${describeValue(totalSteps)}.`);
+    const vector = isVectorEnv(env);
+    if (this.pendingSpaces) this.ensureSizes();
+    if (vector) this.bind(env.singleActionSpace, env.singleObservationSpace);
+    else this.bind(env.actionSpace, env.observationSpace);
+    const tracker = new LearnTracker(this, totalSteps, hooks, this.config.logInterval);
+    if (!(await tracker.start())) return tracker.result();
+    if (vector) await this.learnVector(env, tracker);
+    else await this.learnSingle(env as Env<Float32Array, number>, tracker);
+    await tracker.end();
+    return tracker.result();
+  }
+
+  private async learnSingle(env: Env<Float32Array, number>, tracker: LearnTracker): Promise<void> {
+    let { obs, info } = env.reset();
+    let episodeReturn = 0;
+    let episodeLength = 0;
+    while (tracker.stepsDone < tracker.totalSteps) {
+      const mask = info.actionMask instanceof Uint8Array ? info.actionMask : undefined;
+      // Contexts are flat float32; a structured observation (Dict, Tuple) is flattened first.
+      const context = obs instanceof Float32Array ? obs : env.observationSpace.flatten(obs);
+      const arm = this.choose(context, mask, false);
+      const result = env.step(arm);
+      this.update(context, arm, result.reward);
+      episodeReturn += result.reward;
+      episodeLength++;
+      tracker.record(result.reward, result.info);
+      if (result.terminated || result.truncated) {
+        tracker.episode({ envIndex: 0, return: episodeReturn, length: episodeLength });
+        episodeReturn = 0;
+        episodeLength = 0;
+        ({ obs, info } = env.reset());
+      } else {
+        obs = result.obs;
+        info = result.info;
+      }
+      if (!(await tracker.tick(1))) return;
+    }
+  }
+
+  private async learnVector(env: VectorEnv, tracker: LearnTracker): Promise<void> {
+    const n = env.numEnvs;
+    const dim = env.obsDim;
+    const reset = env.reset();
+    // The step overwrites the obs buffer, so keep the contexts the arms were chosen in.
+    const contexts = Float32Array.from(reset.obs);
+    let masks = reset.actionMasks;
+    const actions = new Int32Array(n);
+    const ended = new Uint8Array(n);
+    while (tracker.stepsDone < tracker.totalSteps) {
+      for (let i = 0; i < n; i++) {
+        if (ended[i]) {
+          actions[i] = 0; // ignored: member i autoresets on this step
+          continue;
+        }
+        const mask = masks?.subarray(i * this.numArms, (i + 1) * this.numArms);
+        actions[i] = this.choose(contexts.subarray(i * dim, (i + 1) * dim), mask, false);
+      }
+      const result = env.step(actions);
+      for (let i = 0; i < n; i++) {
+        if (result.autoreset[i]) continue;
+        this.update(contexts.subarray(i * dim, (i + 1) * dim), actions[i], result.rewards[i]);
+        tracker.record(result.rewards[i], result.infos[i]);
+      }
+      for (let i = 0; i < n; i++) ended[i] = result.terminated[i] | result.truncated[i];
+      for (const episode of result.episodes) tracker.episode(episode);
+      contexts.set(result.obs);
+      masks = result.actionMasks;
+      if (!(await tracker.tick(n))) return;
+    }
+  }
+
+  async save(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const saved: SavedAgent = {
+      format: FORMAT,
+      version: 1,
+      name: this.name,
+      config: { ...this.config },
+      numArms: this.numArms || null,
+      contextDim: this.numArms ? this.contextDim : null,
+      totalSteps: this.totalSteps,
+      rng: this.rng.state(),
+      state: this.numArms ? this.stateToJSON() : null,
+    };
+    // Temp file + rename, so a crash never leaves a half-written agent.
+    const path = join(dir, AGENT_FILE);
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify(saved)}\n`);
+    await rename(temp, path);
+  }
+
+  async load(dir: string): Promise<void> {
+    const path = join(dir, AGENT_FILE);
+    let saved: SavedAgent;
+    try {
+      saved = JSON.parse(await readFile(path, 'utf8')) as SavedAgent;
+    } catch (error) {
+      throw new DataError(`Expected a saved bandit agent at ${path}, but reading it failed: ${(error as Error).message}`);
+    }
+    if (saved?.format !== FORMAT || saved.version !== 1) {
+      throw new DataError(`Expected ${path} to be a ${FORMAT} file of version 1, but got format ${describeValue(saved?.format)}, version ${describeValue(saved?.version)}.`);
+    }
+    if (saved.name !== this.name) throw new DataError(`Expected a saved ${this.name} agent in ${dir}, but it holds ${describeValue(saved.name)}.`);
+    this.config = this.validate(saved.config);
+    this.rng = Rng.fromState(saved.rng);
+    this.totalSteps = saved.totalSteps;
+    this.numArms = 0;
+    this.contextDim = 0;
+    this.pendingSpaces = undefined;
+    if (saved.numArms !== null) {
+      this.setSizes(saved.numArms, saved.contextDim ?? 0);
+      this.stateFromJSON(saved.state);
+    }
+  }
+
+  /** Validates a raw config into the resolved one (used by the constructor and by `load`). */
+  protected abstract validate(config: Record<string, unknown>): BanditAgent<C>['config'];
+}
+
+/** Episode and regret bookkeeping plus hook calls, kept out of the algorithms. */
+class LearnTracker {
+  stepsDone = 0;
+  private stopped = false;
+  private sinceLog = 0;
+  private pending: EpisodeRecord[] = [];
+  private recent: EpisodeRecord[] = [];
+  private rewardSum = 0;
+  private regret = 0;
+  private sawRegret = false;
+
+  constructor(
+    private readonly agent: BanditAgent<object>,
+    readonly totalSteps: number,
+    private readonly hooks: TrainingHook[],
+    private readonly logInterval: number,
+  ) {}
+
+  record(reward: number, info: Info | undefined): void {
+    this.rewardSum += reward;
+    if (typeof info?.regret === 'number') {
+      this.regret += info.regret;
+      this.sawRegret = true;
+    }
+  }
+
+  episode(record: EpisodeRecord): void {
+    this.pending.push(record);
+    this.recent.push(record);
+    if (this.recent.length > 100) this.recent.shift();
+  }
+
+  private state(): TrainingState {
+    const metrics: Record<string, number> = { 'time/total_timesteps': this.stepsDone };
+    if (this.stepsDone > 0) metrics['bandit/mean_reward'] = this.rewardSum / this.stepsDone;
+    if (this.sawRegret) metrics['bandit/cumulative_regret'] = this.regret;
+    if (this.recent.length > 0) {
+      metrics['rollout/ep_rew_mean'] = this.recent.reduce((s, e) => s + e.return, 0) / this.recent.length;
+      metrics['rollout/ep_len_mean'] = this.recent.reduce((s, e) => s + e.length, 0) / this.recent.length;
+    }
+    const newEpisodes = this.pending;
+    this.pending = [];
+    return { stepsDone: this.stepsDone, totalSteps: this.totalSteps, iteration: this.stepsDone, newEpisodes, metrics, agent: this.agent };
+  }
+
+  async start(): Promise<boolean> {
+    for (const hook of this.hooks) if ((await hook.onStart?.(this.state())) === false) this.stopped = true;
+    return !this.stopped;
+  }
+
+  /** Counts `steps`; every `logInterval` steps calls the hooks. False when a hook stopped training. */
+  async tick(steps: number): Promise<boolean> {
+    this.stepsDone += steps;
+    this.sinceLog += steps;
+    if (this.sinceLog < this.logInterval) return true;
+    this.sinceLog = 0;
+    const state = this.state();
+    for (const hook of this.hooks) if ((await hook.onStep?.(state)) === false) this.stopped = true;
+    return !this.stopped;
+  }
+
+  async end(): Promise<void> {
+    const state = this.state();
+    for (const hook of this.hooks) await hook.onEnd?.(state);
+  }
+
+  result(): LearnResult {
+    return { stepsDone: this.stepsDone, iterations: this.stepsDone, stoppedEarly: this.stopped };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Epsilon-greedy (Sutton & Barto section 2.2-2.6)
+
+export interface EpsilonGreedyConfig extends BanditCommonConfig {
+  /** Probability of a uniformly random arm. Default 0.1. */
+  epsilon?: number;
+  /** `'average'` (sample average, default) or a constant step size in (0, 1] (tracks non-stationary values). */
+  stepSize?: 'average' | number;
+  /** Initial value estimate (optimistic values > 0 encourage early exploration). Default 0. */
+  initialValue?: number;
+}
+
+export class EpsilonGreedyAgent extends BanditAgent<Required<Omit<EpsilonGreedyConfig, keyof BanditCommonConfig>>> {
+  readonly name = 'epsilon-greedy';
+  private values = new Float64Array(0);
+  private counts = new Float64Array(0);
+
+  constructor(config: EpsilonGreedyConfig = {}, context: BanditContext = {}) {
+    super(EpsilonGreedyAgent.check(config as Record<string, unknown>, context.seed), false, context);
+  }
+
+  private static check(config: Record<string, unknown>, defaultSeed?: number) {
+    const stepSize = config.stepSize ?? 'average';
+    if (stepSize !== 'average' && (typeof stepSize !== 'number' || !(stepSize > 0 && stepSize <= 1))) {
+      throw new ConfigError(`Expected stepSize to be 'average' or a number in (0, 1], but got ${describeValue(stepSize)}.`);
+    }
+    return {
+      ...commonFields('epsilon-greedy', config, ['epsilon', 'stepSize', 'initialValue'], defaultSeed),
+      epsilon: numberField(config, 'epsilon', 0.1, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
+      stepSize: stepSize as 'average' | number,
+      initialValue: numberField(config, 'initialValue', 0, isFinite, 'a finite number'),
+    };
+  }
+
+  protected validate(config: Record<string, unknown>) {
+    return EpsilonGreedyAgent.check(config);
+  }
+
+  protected initState(): void {
+    this.values = new Float64Array(this.numArms).fill(this.config.initialValue);
+    this.counts = new Float64Array(this.numArms);
+  }
+
+  /** Explores with probability epsilon, by returning a random allowed arm before any scoring. */
+  protected override preselect(mask: Uint8Array | undefined): number {
+    return this.rng.random() < this.config.epsilon ? this.randomArm(mask) : -1;
+  }
+
+  protected score(arm: number): number {
+    return this.values[arm];
+  }
+
+  protected mean(arm: number): number {
+    return this.values[arm];
+  }
+
+  protected observe(arm: number, reward: number): void {
+    this.counts[arm]++;
+    const step = this.config.stepSize === 'average' ? 1 / this.counts[arm] : this.config.stepSize;
+    this.values[arm] += step * (reward - this.values[arm]);
+  }
+
+  /** Current value estimates (a copy). */
+  get estimates(): Float64Array {
+    return this.values.slice();
+  }
+
+  protected stateToJSON() {
+    return { values: Array.from(this.values), counts: Array.from(this.counts) };
+  }
+
+  protected stateFromJSON(state: unknown): void {
+    const s = state as { values: number[]; counts: number[] };
+    this.values = Float64Array.from(s.values);
+    this.counts = Float64Array.from(s.counts);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// UCB1 (Auer, Cesa-Bianchi & Fischer 2002; Sutton & Barto section 2.7)
+
+export interface UCB1Config extends BanditCommonConfig {
+  /**
+   * Exploration coefficient c in Q(a) + c * sqrt(ln t / N(a)). Default 2 (Sutton & Barto's testbed);
+   * sqrt(2) is Auer et al.'s UCB1 for rewards in [0, 1]. Scale it with the reward's spread.
+   */
+  c?: number;
+}
+
+export class UCB1Agent extends BanditAgent<Required<Omit<UCB1Config, keyof BanditCommonConfig>>> {
+  readonly name = 'ucb1';
+  private values = new Float64Array(0);
+  private counts = new Float64Array(0);
+  private pulls = 0;
+
+  constructor(config: UCB1Config = {}, context: BanditContext = {}) {
+    super(UCB1Agent.check(config as Record<string, unknown>, context.seed), false, context);
+  }
+
+  private static check(config: Record<string, unknown>, defaultSeed?: number) {
+    return { ...commonFields('ucb1', config, ['c'], defaultSeed), c: numberField(config, 'c', 2, isNonNegative, 'a number >= 0') };
+  }
+
+  protected validate(config: Record<string, unknown>) {
+    return UCB1Agent.check(config);
+  }
+
+  protected initState(): void {
+    this.values = new Float64Array(this.numArms);
+    this.counts = new Float64Array(this.numArms);
+    this.pulls = 0;
+  }
+
+  /** Every allowed arm is played once (lowest index first) before the bound applies. */
+  protected override preselect(mask: Uint8Array | undefined): number {
+    for (let arm = 0; arm < this.numArms; arm++) if (this.counts[arm] === 0 && (mask === undefined || mask[arm])) return arm;
+    return -1;
+  }
+
+  protected score(arm: number): number {
+    return this.values[arm] + this.config.c * Math.sqrt(Math.log(this.pulls) / this.counts[arm]);
+  }
+
+  protected mean(arm: number): number {
+    return this.values[arm];
+  }
+
+  protected observe(arm: number, reward: number): void {
+    this.counts[arm]++;
+    this.pulls++;
+    this.values[arm] += (reward - this.values[arm]) / this.counts[arm];
+  }
+
+  get estimates(): Float64Array {
+    return this.values.slice();
+  }
+
+  protected stateToJSON() {
+    return { values: Array.from(this.values), counts: Array.from(this.counts), pulls: this.pulls };
+  }
+
+  protected stateFromJSON(state: unknown): void {
+    const s = state as { values: number[]; counts: number[]; pulls: number };
+    this.values = Float64Array.from(s.values);
+    this.counts = Float64Array.from(s.counts);
+    this.pulls = s.pulls;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Thompson sampling with a Gaussian prior and Gaussian rewards of known noise (conjugate updates)
+
+export interface ThompsonConfig extends BanditCommonConfig {
+  /** Prior mean of every arm's value. Default 0. */
+  priorMean?: number;
+  /** Prior standard deviation of every arm's value. Default 1. */
+  priorStd?: number;
+  /** Assumed standard deviation of the reward around the arm's value. Default 1. */
+  noiseStd?: number;
+}
+
+export class ThompsonAgent extends BanditAgent<Required<Omit<ThompsonConfig, keyof BanditCommonConfig>>> {
+  readonly name = 'thompson';
+  /** Posterior precision and precision-weighted mean sum, per arm. */
+  private precision = new Float64Array(0);
+  private weightedSum = new Float64Array(0);
+
+  constructor(config: ThompsonConfig = {}, context: BanditContext = {}) {
+    super(ThompsonAgent.check(config as Record<string, unknown>, context.seed), false, context);
+  }
+
+  private static check(config: Record<string, unknown>, defaultSeed?: number) {
+    return {
+      ...commonFields('thompson', config, ['priorMean', 'priorStd', 'noiseStd'], defaultSeed),
+      priorMean: numberField(config, 'priorMean', 0, isFinite, 'a finite number'),
+      priorStd: numberField(config, 'priorStd', 1, isPositive, 'a number > 0'),
+      noiseStd: numberField(config, 'noiseStd', 1, isPositive, 'a number > 0'),
+    };
+  }
+
+  protected validate(config: Record<string, unknown>) {
+    return ThompsonAgent.check(config);
+  }
+
+  protected initState(): void {
+    const priorPrecision = 1 / this.config.priorStd ** 2;
+    this.precision = new Float64Array(this.numArms).fill(priorPrecision);
+    this.weightedSum = new Float64Array(this.numArms).fill(priorPrecision * this.config.priorMean);
+  }
+
+  /** One draw from the arm's posterior N(mean, 1 / precision). */
+  protected score(arm: number): number {
+    return this.rng.normal(this.mean(arm), 1 / Math.sqrt(this.precision[arm]));
+  }
+
+  protected mean(arm: number): number {
+    return this.weightedSum[arm] / this.precision[arm];
+  }
+
+  protected observe(arm: number, reward: number): void {
+    const noisePrecision = 1 / this.config.noiseStd ** 2;
+    this.precision[arm] += noisePrecision;
+    this.weightedSum[arm] += noisePrecision * reward;
+  }
+
+  /** Posterior means (a copy). */
+  get estimates(): Float64Array {
+    return Float64Array.from({ length: this.numArms }, (_, arm) => this.mean(arm));
+  }
+
+  protected stateToJSON() {
+    return { precision: Array.from(this.precision), weightedSum: Array.from(this.weightedSum) };
+  }
+
+  protected stateFromJSON(state: unknown): void {
+    const s = state as { precision: number[]; weightedSum: number[] };
+    this.precision = Float64Array.from(s.precision);
+    this.weightedSum = Float64Array.from(s.weightedSum);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Disjoint LinUCB (Li, Chu, Langford & Schapire 2010, algorithm 1)
+
+export interface LinUCBConfig extends BanditCommonConfig {
+  /** Width of the confidence bound: score = theta_a . x + alpha * sqrt(x^T A_a^-1 x). Default 1. */
+  alpha?: number;
+  /** Ridge regularization lambda: A_a starts as lambda * I. Default 1. */
+  regularization?: number;
+  /** Appends a constant 1 to the context, so each arm also learns an intercept. Default true. */
+  fitIntercept?: boolean;
+  /**
+   * A_a^-1 is kept by Sherman-Morrison updates, whose rounding drifts slowly; every this many updates of
+   * an arm it is recomputed from A_a exactly (ml-matrix). 0 = never. Default 1000.
+   */
+  reinvertEvery?: number;
+  /** Length of the observation; inferred from the env's observation space on the first `learn`. */
+  contextDim?: number;
+}
+
+export class LinUCBAgent extends BanditAgent<Required<Omit<LinUCBConfig, keyof BanditCommonConfig | 'contextDim'>> & { contextDim?: number }> {
+  readonly name = 'linucb';
+  // Per arm, row-major d x d: A_a = lambda I + sum x x^T and its inverse; b_a = sum reward * x.
+  private a: Float64Array[] = [];
+  private aInverse: Float64Array[] = [];
+  private b: Float64Array[] = [];
+  private sinceInverse = new Int32Array(0);
+  // Scratch vectors, reused so acting allocates nothing.
+  private x = new Float64Array(0);
+  private aInvX = new Float64Array(0);
+
+  constructor(config: LinUCBConfig = {}, context: BanditContext = {}) {
+    super(LinUCBAgent.check(config as Record<string, unknown>, context.seed), true, context);
+  }
+
+  private static check(config: Record<string, unknown>, defaultSeed?: number) {
+    const fitIntercept = config.fitIntercept ?? true;
+    if (typeof fitIntercept !== 'boolean') throw new ConfigError(`Expected fitIntercept to be true or false, but got ${describeValue(fitIntercept)}.`);
+    const contextDim = config.contextDim === undefined ? undefined : numberField(config, 'contextDim', 0, isPositiveInteger, 'a positive integer');
+    return {
+      ...commonFields('linucb', config, ['alpha', 'regularization', 'fitIntercept', 'reinvertEvery', 'contextDim'], defaultSeed),
+      alpha: numberField(config, 'alpha', 1, isNonNegative, 'a number >= 0'),
+      regularization: numberField(config, 'regularization', 1, isPositive, 'a number > 0'),
+      fitIntercept,
+      reinvertEvery: numberField(config, 'reinvertEvery', 1000, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
+      ...(contextDim === undefined ? {} : { contextDim }),
+    };
+  }
+
+  protected validate(config: Record<string, unknown>) {
+    return LinUCBAgent.check(config);
+  }
+
+  protected override setSizes(numArms: number, contextDim: number): void {
+    if (this.config.contextDim !== undefined && this.config.contextDim !== contextDim) {
+      throw new ConfigError(`Expected contextDim ${this.config.contextDim} to match the env's ${contextDim}-dim observations, but it differs.`);
+    }
+    super.setSizes(numArms, contextDim);
+  }
+
+  private get featureDim(): number {
+    return this.contextDim + (this.config.fitIntercept ? 1 : 0);
+  }
+
+  protected initState(): void {
+    const d = this.featureDim;
+    const scaledIdentity = (scale: number) => {
+      const m = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) m[i * d + i] = scale;
+      return m;
+    };
+    this.a = Array.from({ length: this.numArms }, () => scaledIdentity(this.config.regularization));
+    this.aInverse = Array.from({ length: this.numArms }, () => scaledIdentity(1 / this.config.regularization));
+    this.b = Array.from({ length: this.numArms }, () => new Float64Array(d));
+    this.sinceInverse = new Int32Array(this.numArms);
+    this.x = new Float64Array(d);
+    this.aInvX = new Float64Array(d);
+  }
+
+  /** Fills `this.x` with the features of a context (the context, then 1 when fitting an intercept). */
+  private loadFeatures(context: Float32Array): void {
+    for (let i = 0; i < this.contextDim; i++) this.x[i] = context[i];
+    if (this.config.fitIntercept) this.x[this.contextDim] = 1;
+  }
+
+  /** Sets `this.aInvX` = A_a^-1 x and returns x^T A_a^-1 x. */
+  private solveFeatures(arm: number): number {
+    const d = this.featureDim;
+    const inverse = this.aInverse[arm];
+    const x = this.x;
+    let quadratic = 0;
+    for (let i = 0; i < d; i++) {
+      let sum = 0;
+      for (let j = 0; j < d; j++) sum += inverse[i * d + j] * x[j];
+      this.aInvX[i] = sum;
+      quadratic += x[i] * sum;
+    }
+    return quadratic;
+  }
+
+  /** theta_a . x = b_a^T A_a^-1 x (A_a^-1 is symmetric), with `this.aInvX` already computed. */
+  private predicted(arm: number): number {
+    const b = this.b[arm];
+    let mean = 0;
+    for (let i = 0; i < b.length; i++) mean += b[i] * this.aInvX[i];
+    return mean;
+  }
+
+  /** theta_a = A_a^-1 b_a, the ridge-regression coefficients of arm a (intercept last). */
+  coefficients(arm: number): Float64Array {
+    const inverse = new Matrix(Array.from({ length: this.featureDim }, (_, i) => Array.from(this.aInverse[arm].subarray(i * this.featureDim, (i + 1) * this.featureDim))));
+    return Float64Array.from(inverse.mmul(Matrix.columnVector(Array.from(this.b[arm]))).getColumn(0));
+  }
+
+  protected score(arm: number, context: Float32Array): number {
+    this.loadFeatures(context);
+    const width = this.solveFeatures(arm);
+    return this.predicted(arm) + this.config.alpha * Math.sqrt(Math.max(0, width));
+  }
+
+  protected mean(arm: number, context: Float32Array): number {
+    this.loadFeatures(context);
+    this.solveFeatures(arm);
+    return this.predicted(arm);
+  }
+
+  protected observe(arm: number, reward: number, context: Float32Array): void {
+    const d = this.featureDim;
+    this.loadFeatures(context);
+    const x = this.x;
+    const a = this.a[arm];
+    const b = this.b[arm];
+    for (let i = 0; i < d; i++) {
+      b[i] += reward * x[i];
+      for (let j = 0; j < d; j++) a[i * d + j] += x[i] * x[j];
+    }
+    if (this.config.reinvertEvery > 0 && ++this.sinceInverse[arm] >= this.config.reinvertEvery) {
+      this.aInverse[arm] = Float64Array.from(inverse(Matrix.from1DArray(d, d, a)).to1DArray());
+      this.sinceInverse[arm] = 0;
+      return;
+    }
+    // Sherman-Morrison: (A + x x^T)^-1 = A^-1 - (A^-1 x)(A^-1 x)^T / (1 + x^T A^-1 x), A^-1 symmetric.
+    const denominator = 1 + this.solveFeatures(arm);
+    const inverseMatrix = this.aInverse[arm];
+    const u = this.aInvX;
+    for (let i = 0; i < d; i++) {
+      const ui = u[i] / denominator;
+      for (let j = 0; j < d; j++) inverseMatrix[i * d + j] -= ui * u[j];
+    }
+  }
+
+  protected stateToJSON() {
+    return { a: this.a.map((m) => Array.from(m)), aInverse: this.aInverse.map((m) => Array.from(m)), b: this.b.map((v) => Array.from(v)), sinceInverse: Array.from(this.sinceInverse) };
+  }
+
+  protected stateFromJSON(state: unknown): void {
+    const s = state as { a: number[][]; aInverse: number[][]; b: number[][]; sinceInverse: number[] };
+    this.a = s.a.map((m) => Float64Array.from(m));
+    this.aInverse = s.aInverse.map((m) => Float64Array.from(m));
+    this.b = s.b.map((v) => Float64Array.from(v));
+    this.sinceInverse = Int32Array.from(s.sinceInverse);
+  }
+}
+
+/** The bandit agents by name, in the shape of the agent registry's factories (`registerAgent`). */
+export const banditAgents = {
+  'epsilon-greedy': (config: Record<string, unknown> = {}, context: BanditContext = {}) => new EpsilonGreedyAgent(config as EpsilonGreedyConfig, context),
+  ucb1: (config: Record<string, unknown> = {}, context: BanditContext = {}) => new UCB1Agent(config as UCB1Config, context),
+  thompson: (config: Record<string, unknown> = {}, context: BanditContext = {}) => new ThompsonAgent(config as ThompsonConfig, context),
+  linucb: (config: Record<string, unknown> = {}, context: BanditContext = {}) => new LinUCBAgent(config as LinUCBConfig, context),
+} as const;
