@@ -94,13 +94,18 @@ function unknownIdMessage(id: string): string {
     const sameName = known.filter((k) => ID_PATTERN.exec(k)?.[2] === parsed[2]);
     if (sameName.length > 0) versionsNote = ` ${parsed[2]} exists in: ${sameName.join(', ')}.`;
   }
-  const nearest = [...known]
-    .map((k) => ({ k, d: editDistance(id.toLowerCase(), k.toLowerCase()) }))
-    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k))
-    .slice(0, 3)
-    .map((x) => x.k);
+  const nearest = closestNames(id, known);
   const suggestion = nearest.length > 0 ? ` Did you mean ${nearest.join(', ')}?` : ' No envs are registered.';
   return `Expected a registered env id, but got ${JSON.stringify(id)}.${versionsNote}${suggestion}`;
+}
+
+/** The `limit` candidates nearest to `name` by case-insensitive edit distance (for "did you mean" hints). */
+export function closestNames(name: string, candidates: readonly string[], limit = 3): string[] {
+  return candidates
+    .map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
+    .slice(0, limit)
+    .map((x) => x.candidate);
 }
 
 function editDistance(a: string, b: string): number {
