@@ -1,0 +1,263 @@
+/**
+ * Fixed baseline policies for Orchestrator-v0 (and its drift variant), implementing the `Agent` contract:
+ *
+ * - `random`: uniform over the allowed actions (masked), seeded.
+ * - `round_robin`: dispatches the head task to the next worker in turn, skipping full ones; never scans
+ *   or coordinates; when nothing can be dispatched it alternates monitor and optimize.
+ * - `greedy`: uses only what the observation shows: sends the head task to the free worker with the best
+ *   observed success rate (on the task's domain when scanned; coordinating scanned complex tasks). It
+ *   spends no dispatch tick on scanning (a scan costs more than it reveals to this router, see the
+ *   ablation figures); in ticks where it cannot dispatch it monitors when some in-flight work looks
+ *   overdue, scans, or optimizes when the degradation gauge reads high (at once when very high).
+ * - `oracle`: the same loop with the hidden truth (`env.hidden()`): monitors exactly when a hung task
+ *   exists, optimizes on the true degradation, and routes by the true success probability against
+ *   expected cost. It sees tasks only once scanned, like everyone (unscanned, it knows only each
+ *   worker's category-average skill). An upper reference, not an optimal policy: it plans one task
+ *   at a time and never waits for a busy better worker.
+ *
+ * Baselines do not learn: `learn` returns at once, `save`/`load` keep their options in baseline.json.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ActOptions, Agent, LearnArgs, LearnResult } from '../../src/core/agent.js';
+import type { Env } from '../../src/core/env.js';
+import { ConfigError, DataError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { OrchestratorEnv } from './env.js';
+
+export const BASELINE_NAMES = ['random', 'round_robin', 'greedy', 'oracle'] as const;
+export type BaselineName = (typeof BASELINE_NAMES)[number];
+
+export interface BaselineOptions {
+  /** Seeds the random baseline's action draws (default 0). */
+  seed?: number;
+  /**
+   * Greedy: coordinate scanned tasks of at least this complexity (default 4). Oracle: consider coordinating
+   * tasks of at least this complexity, when it values it more than a dispatch (default 1: always considered).
+   */
+  coordinateFrom?: number;
+  /**
+   * Greedy: optimize in idle ticks when the degradation gauge exceeds this, and at once above twice this.
+   * Oracle: optimize when the true degradation exceeds this. Default 0.1 for both.
+   */
+  optimizeAbove?: number;
+  /** Oracle: value charged per capacity unit per tick of expected work (default 0.01). */
+  capacityCharge?: number;
+  /** Greedy: scan before dispatching when at least this many tasks are queued (default never: it scans only in ticks where no worker is free). */
+  scanFrom?: number;
+  /** Oracle: monitor as soon as this many tasks hang (default 1). */
+  monitorFrom?: number;
+  /** Greedy: ticks between idle-time monitors while work looks overdue (default 4). */
+  monitorEvery?: number;
+}
+
+function orchestratorOf(env: Env<unknown, unknown>): OrchestratorEnv {
+  const inner = env.unwrapped;
+  if (!(inner instanceof OrchestratorEnv)) throw new ConfigError(`Expected an Orchestrator env for this baseline, but got ${inner?.constructor?.name}.`);
+  return inner;
+}
+
+abstract class BaselineBase implements Agent<Float32Array, number> {
+  abstract readonly name: BaselineName;
+  constructor(protected readonly options: BaselineOptions) {}
+
+  async learn(_args: LearnArgs): Promise<LearnResult> {
+    return { stepsDone: 0, iterations: 0, stoppedEarly: false };
+  }
+
+  abstract act(obs: Float32Array, options?: ActOptions): number;
+
+  async save(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'baseline.json'), JSON.stringify({ name: this.name, options: this.options }, null, 2));
+  }
+
+  async load(dir: string): Promise<void> {
+    let saved: { name?: string; options?: BaselineOptions };
+    try {
+      saved = JSON.parse(await readFile(join(dir, 'baseline.json'), 'utf8'));
+    } catch (error) {
+      throw new DataError(`Expected a readable baseline.json in ${dir}, but reading it failed: ${(error as Error).message}`);
+    }
+    if (saved.name !== this.name) throw new DataError(`Expected a saved ${this.name} baseline, but ${dir} holds ${JSON.stringify(saved.name)}.`);
+    Object.assign(this.options, saved.options ?? {});
+  }
+}
+
+function requireMask(options: ActOptions | undefined, n: number): Uint8Array {
+  const mask = options?.mask;
+  if (!mask || mask.length !== n) {
+    throw new ConfigError(`Expected options.mask (Uint8Array(${n}), from info.actionMask), but got ${mask ? `length ${mask.length}` : 'none'}.`);
+  }
+  return mask;
+}
+
+/** The first allowed action among `preferred`, else the first allowed action at all. */
+function fallback(mask: Uint8Array, ...preferred: number[]): number {
+  for (const a of preferred) if (mask[a]) return a;
+  for (let a = 0; a < mask.length; a++) if (mask[a]) return a;
+  return 0;
+}
+
+export class RandomBaseline extends BaselineBase {
+  readonly name = 'random' as const;
+  private rng: Rng;
+  private readonly numActions: number;
+
+  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
+    super(options);
+    this.rng = new Rng(`baseline/random/${options.seed ?? 0}`);
+    const space = env.actionSpace as { n?: number };
+    if (typeof space.n !== 'number') throw new ConfigError('Expected a Discrete action space for the random baseline, but got another space.');
+    this.numActions = space.n;
+  }
+
+  act(_obs: Float32Array, options?: ActOptions): number {
+    const mask = options?.mask;
+    if (!mask) return this.rng.integer(0, this.numActions);
+    let allowed = 0;
+    for (let a = 0; a < mask.length; a++) allowed += mask[a];
+    let pick = this.rng.integer(0, Math.max(1, allowed));
+    for (let a = 0; a < mask.length; a++) if (mask[a] && pick-- === 0) return a;
+    return 0;
+  }
+}
+
+export class RoundRobinBaseline extends BaselineBase {
+  readonly name = 'round_robin' as const;
+  private next = 0;
+  private idleFlip = 0;
+  private readonly env: OrchestratorEnv;
+
+  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
+    super(options);
+    this.env = orchestratorOf(env);
+  }
+
+  act(_obs: Float32Array, options?: ActOptions): number {
+    const env = this.env;
+    const n = env.numWorkers;
+    const mask = requireMask(options, env.actionNames.length);
+    for (let i = 0; i < n; i++) {
+      const w = (this.next + i) % n;
+      if (mask[env.dispatchAction + w]) {
+        this.next = (w + 1) % n;
+        return env.dispatchAction + w;
+      }
+    }
+    this.idleFlip ^= 1;
+    return this.idleFlip ? fallback(mask, env.monitorAction, env.optimizeAction) : fallback(mask, env.optimizeAction, env.monitorAction);
+  }
+}
+
+export class GreedyBaseline extends BaselineBase {
+  readonly name = 'greedy' as const;
+  private readonly env: OrchestratorEnv;
+
+  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
+    super(options);
+    this.env = orchestratorOf(env);
+  }
+
+  act(obs: Float32Array, options?: ActOptions): number {
+    const env = this.env;
+    const n = env.numWorkers;
+    const mask = requireMask(options, env.actionNames.length);
+    const tail = env.tailObsOffset;
+    const degradation = obs[tail + 2];
+    // Maintenance waits for idle ticks unless degradation is already severe.
+    if (mask[env.optimizeAction] && degradation > 2 * (this.options.optimizeAbove ?? 0.1)) return env.optimizeAction;
+    if (obs[4] === 1) {
+      // A scan costs a dispatch tick, which only a long queue repays; otherwise the head goes out blind.
+      const queued = Math.round(8 * (obs[0] + obs[1] + obs[2]));
+      if (obs[5] === 0 && mask[env.scanAction] && queued >= (this.options.scanFrom ?? Infinity)) return env.scanAction;
+      const complex = Math.round(obs[7] * 5) >= (this.options.coordinateFrom ?? 4);
+      let best = -1;
+      let bestRate = -1;
+      for (let w = 0; w < n; w++) {
+        const can = mask[env.dispatchAction + w] || mask[env.coordinateAction + w];
+        const rate = obs[env.workerObsOffset + 6 * w + 3];
+        if (can && rate > bestRate) {
+          best = w;
+          bestRate = rate;
+        }
+      }
+      if (best >= 0) {
+        const coordinate = env.coordinateAction + best;
+        const dispatch = env.dispatchAction + best;
+        return complex ? fallback(mask, coordinate, dispatch) : fallback(mask, dispatch, coordinate);
+      }
+    }
+    const monitorEvery = this.options.monitorEvery ?? 4;
+    if (mask[env.monitorAction] && obs[tail + 1] > 0 && obs[tail + 5] * 50 >= monitorEvery) return env.monitorAction;
+    // Every worker is busy: scanning now costs nothing.
+    if (obs[4] === 1 && obs[5] === 0 && mask[env.scanAction]) return env.scanAction;
+    if (mask[env.optimizeAction] && degradation > (this.options.optimizeAbove ?? 0.1)) return env.optimizeAction;
+    return fallback(mask, env.monitorAction, env.optimizeAction);
+  }
+}
+
+export class OracleBaseline extends BaselineBase {
+  readonly name = 'oracle' as const;
+  private readonly env: OrchestratorEnv;
+
+  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
+    super(options);
+    this.env = orchestratorOf(env);
+  }
+
+  act(obs: Float32Array, options?: ActOptions): number {
+    const env = this.env;
+    const n = env.numWorkers;
+    const mask = requireMask(options, env.actionNames.length);
+    const hidden = env.hidden();
+    const weights = env.config.rewardWeights;
+    if (hidden.hungTasks >= (this.options.monitorFrom ?? 1) && mask[env.monitorAction]) return env.monitorAction;
+    if (hidden.degradation > (this.options.optimizeAbove ?? 0.1) && mask[env.optimizeAction]) return env.optimizeAction;
+    if (obs[4] === 1) {
+      if (obs[5] === 0 && mask[env.scanAction]) return env.scanAction;
+      const priority = Math.round(obs[6] * 3);
+      const coordinateFrom = this.options.coordinateFrom ?? 1;
+      const capacityCharge = this.options.capacityCharge ?? 0.01;
+      const complexity = Math.round(obs[7] * 5);
+      let best = -1;
+      let bestValue = -Infinity;
+      for (let w = 0; w < n; w++) {
+        for (let units = 1; units <= 2; units++) {
+          const action = units === 1 ? env.dispatchAction + w : env.coordinateAction + w;
+          if (!mask[action] || (units === 2 && complexity < coordinateFrom && mask[env.dispatchAction + w])) continue;
+          const p = hidden.headSuccessProbability(w, units === 2);
+          const duration = hidden.headExpectedDuration(w, units === 2);
+          // Success value plus the satisfaction swing between success (~0.8) and failure (~0.15), minus money
+          // and a charge for the capacity the task will hold.
+          const value =
+            p * (priority * weights.success + 0.65 * weights.satisfaction) -
+            (weights.cost * hidden.company.cost[w] + capacityCharge) * units * duration;
+          if (value > bestValue) {
+            bestValue = value;
+            best = action;
+          }
+        }
+      }
+      if (best >= 0) return best;
+    }
+    if (hidden.degradation > 0.05 && mask[env.optimizeAction]) return env.optimizeAction;
+    return fallback(mask, env.monitorAction, env.optimizeAction);
+  }
+}
+
+/** Builds a baseline by name for this env (wrappers allowed: the baselines read `env.unwrapped`). */
+export function createBaseline(name: string, env: Env<unknown, unknown>, options: BaselineOptions = {}): Agent<Float32Array, number> {
+  switch (name) {
+    case 'random':
+      return new RandomBaseline(env, options);
+    case 'round_robin':
+      return new RoundRobinBaseline(env, options);
+    case 'greedy':
+      return new GreedyBaseline(env, options);
+    case 'oracle':
+      return new OracleBaseline(env, options);
+    default:
+      throw new ConfigError(`Expected a baseline name (${BASELINE_NAMES.join(', ')}), but got ${JSON.stringify(name)}.`);
+  }
+}

@@ -1,0 +1,68 @@
+import { defineTemplatePlugin } from './template.js';
+
+/** Benchmark-style problems with crisp answers: classification, reasoning, puzzles, math, patterns. */
+export const benchmarkPlugin = defineTemplatePlugin({
+  name: 'benchmark',
+  description: 'Benchmark-style problems with checkable answers: classification, reasoning, logic puzzles, math, patterns.',
+  slots: {
+    text: ['"The battery died after two days."', '"Fast shipping, works great!"', '"Refund not processed after a month."', '"It is fine, nothing special."'],
+    labels: ['positive/negative/neutral', 'complaint/praise/question', 'urgent/normal'],
+    n: ['3', '4', '5', '7', '12', '17'],
+    people: ['Ana, Ben and Chen', 'four engineers', 'five suspects', 'three siblings'],
+    sequence: ['2, 6, 12, 20, 30', '1, 1, 2, 3, 5, 8', '3, 9, 27, 81', 'A, C, F, J, O'],
+    quantity: ['the area of a triangle with sides 5, 12 and 13', 'the sum of the first 12 odd numbers', 'the probability of two sixes in 3 dice rolls', '17 * 23 - 4^3'],
+    claim: ['all swans seen so far were white', 'the server failed after every deploy', 'sales rose when ads stopped'],
+  },
+  categories: [
+    {
+      name: 'classification',
+      weight: 3,
+      complexity: [5, 4, 1, 0, 0],
+      priority: [4, 3, 1],
+      slaBase: 14,
+      slaPerComplexity: 5,
+      featureMeans: [0.2, 0.25, 0.2, 0.4, 0.5, 0.1],
+      templates: ['Classify {text} as {labels}.', 'Label the review {text} ({labels}).'],
+    },
+    {
+      name: 'reasoning',
+      weight: 2,
+      complexity: [0, 2, 3, 3, 2],
+      priority: [3, 3, 2],
+      slaBase: 24,
+      slaPerComplexity: 7,
+      featureMeans: [0.5, 0.45, 0.55, 0.35, 0.5, 0.4],
+      templates: ['Someone says {claim}. What can and cannot be concluded?', 'Explain whether "{claim}" supports a causal claim.'],
+    },
+    {
+      name: 'logic_puzzle',
+      weight: 2,
+      complexity: [0, 1, 2, 4, 4],
+      priority: [4, 3, 1],
+      slaBase: 26,
+      slaPerComplexity: 8,
+      featureMeans: [0.55, 0.3, 0.5, 0.25, 0.5, 0.55],
+      templates: ['{people} each own a different pet; given {n} clues, who owns the fish?', 'Seat {people} around a table so that no two rivals sit together.'],
+    },
+    {
+      name: 'math',
+      weight: 2,
+      complexity: [1, 2, 3, 3, 2],
+      priority: [3, 3, 2],
+      slaBase: 20,
+      slaPerComplexity: 7,
+      featureMeans: [0.35, 0.15, 0.6, 0.35, 0.5, 0.15],
+      templates: ['Compute {quantity}.', 'Show your work: {quantity}.'],
+    },
+    {
+      name: 'pattern_recognition',
+      weight: 2,
+      complexity: [2, 3, 3, 2, 1],
+      priority: [4, 3, 1],
+      slaBase: 18,
+      slaPerComplexity: 6,
+      featureMeans: [0.3, 0.35, 0.4, 0.3, 0.5, 0.45],
+      templates: ['Continue the sequence {sequence}.', 'What rule generates {sequence}?'],
+    },
+  ],
+});
