@@ -1,3 +1,37 @@
-/** loopgym's public API. */
-export * from './core/index.js';
+/**
+ * loopgym's public API, layer by layer (see DESIGN.md). Importing it registers the built-in envs.
+ */
 import '../envs/index.js';
+import './experiments/builtin-agents.js';
+
+// The gym API: Env, spaces, wrappers, vector envs, registry, Rng, checkEnv, errors, the Agent contract.
+export * from './core/index.js';
+
+// Task-data plugins and the environments.
+export * from './plugins/index.js';
+export { CartPoleEnv, CartPoleVectorEnv, cartPoleVectorEntryPoint, CARTPOLE_X_THRESHOLD, CARTPOLE_THETA_THRESHOLD } from '../envs/cartpole.js';
+export { BanditEnv, type BanditConfig } from '../envs/bandit.js';
+export * from '../envs/orchestrator/index.js';
+
+// TensorFlow.js glue and the learning agents.
+export * from './nn/index.js';
+export * from '../agents/index.js';
+export * from '../agents/common/index.js';
+export * from '../agents/bandits.js';
+
+// Reward learning.
+export * from './reward/index.js';
+
+// Experiments: specs, runner, sweeps, results, statistics, reports.
+export { parseSpec, loadSpec, applyOverride, ExperimentSpecSchema, type ExperimentSpec, type ExperimentSpecInput } from './experiments/spec.js';
+export { runExperiment, runSweep, runPlan, evaluateRun, validatePlans, type RunSummary, type RunOutcome, type ExperimentResult, type RunOptions, type SweepOptions, type ProgressEvent, type EvaluationSummary } from './experiments/runner.js';
+export { expandRuns, parseShard, type RunPlan, type Shard } from './experiments/sweep.js';
+export { inspectRun, listRunDirs, RunWriter, runId, configHash, type RunStatus } from './experiments/store.js';
+export { collectProvenance, type Provenance } from './experiments/provenance.js';
+export { loadResults, aggregate, aggregateResults, readRun, type AggregateReport, type AggregateOptions, type LoadedResults } from './experiments/aggregate.js';
+export { writeReport, renderTable, type ReportOptions, type ReportResult, type ReportFormat } from './experiments/report.js';
+export { compareRuns, renderComparison, type RunComparison, type CompareOptions } from './experiments/compare.js';
+export { mean, std, confidenceInterval, welchTTest, pearson } from './experiments/stats.js';
+
+// Export to a production orchestrator.
+export * from './export/index.js';

@@ -1,6 +1,7 @@
 /** The `loopgym` command line. Each command lives in ./commands and has its own --help. */
 import yargs from 'yargs';
 import '../../envs/index.js';
+import '../experiments/builtin-agents.js';
 import { envsCommand } from './commands/envs.js';
 import { checkEnvCommand } from './commands/check-env.js';
 import { pluginsCommand } from './commands/plugins.js';

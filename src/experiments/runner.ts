@@ -13,6 +13,7 @@ import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { make, makeVec } from '../core/registry.js';
 import { createAgent } from '../../agents/index.js';
+import './builtin-agents.js';
 import { initBackend } from '../nn/backend.js';
 import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
