@@ -6,7 +6,7 @@
  * Reproducibility: everything in summary.json and metrics.jsonl derives from the spec and the seed, on one
  * backend; wall-clock figures go to timing.json only.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../core/errors.js';
 import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
@@ -95,14 +95,20 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   const experimentDir = join(options.outDir ?? 'results', spec.name);
   const plans = expandRuns(spec, options.shard);
   await validatePlans(plans);
+  const existedBefore = existsSync(experimentDir);
   ensureWritableDir(experimentDir);
-  const workers = options.workers ?? 1;
-  if (workers > 1 && plans.length > 1) {
-    return { experimentDir, runs: await runPlansInWorkers(plans, experimentDir, workers, options) };
+  try {
+    const workers = options.workers ?? 1;
+    if (workers > 1 && plans.length > 1) {
+      return { experimentDir, runs: await runPlansInWorkers(plans, experimentDir, workers, options) };
+    }
+    const runs: RunOutcome[] = [];
+    for (const plan of plans) runs.push(await runPlan(plan, experimentDir, options));
+    return { experimentDir, runs };
+  } catch (error) {
+    if (!existedBefore && readdirSync(experimentDir).length === 0) rmSync(experimentDir, { recursive: true, force: true });
+    throw error;
   }
-  const runs: RunOutcome[] = [];
-  for (const plan of plans) runs.push(await runPlan(plan, experimentDir, options));
-  return { experimentDir, runs };
 }
 
 /** Runs a spec in this process, one run after another: the scriptable `loopgym train <spec>`. */
@@ -137,51 +143,58 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
     provenance: collectProvenance(backend),
   });
 
-  const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress);
   try {
-    await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder] });
-  } finally {
-    trainEnv.close();
+    const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress);
+    try {
+      await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder] });
+    } finally {
+      trainEnv.close();
+    }
+    const trainSeconds = (performance.now() - started) / 1000;
+
+    const evalOptions = { episodes: spec.evaluation.episodes, seedBase: EVAL_SEED_OFFSET + 1000 * plan.seed, deterministic: spec.evaluation.deterministic };
+    const evaluation = summarizeEpisodes(evaluateEpisodes(agent, evalEnv, evalOptions));
+    const baselines: Record<string, EvaluationSummary> = {};
+    for (const baseline of spec.baselines) {
+      const baselineAgent = createAgent(baseline, {}, { ...context, env: evalEnv });
+      baselines[baseline] = summarizeEpisodes(evaluateEpisodes(baselineAgent, evalEnv, { ...evalOptions, deterministic: true }));
+    }
+    evalEnv.close();
+
+    const summary: RunSummary = {
+      experiment: spec.name,
+      runId: plan.runId,
+      seed: plan.seed,
+      axes: plan.axes,
+      env: spec.env.id,
+      agent: spec.agent.name,
+      rewardMode: spec.reward.mode,
+      totalSteps: spec.totalSteps,
+      backend: backend.backend,
+      train: { episodes: recorder.episodeRows.length, lastReturnMean: recorder.recentReturnMean() },
+      eval: evaluation,
+      baselines,
+      normalizedScore: normalizedScore(evaluation.meanReturn, baselines),
+      curve: recorder.curve,
+    };
+
+    writer.writeText('metrics.jsonl', recorder.metricRows.map((row) => JSON.stringify(row)).join('\n') + (recorder.metricRows.length ? '\n' : ''));
+    writer.writeText('episodes.csv', toCsv(['episode', 'step', 'env_index', 'return', 'length'], recorder.episodeRows));
+    await writer.writeFolder('policy', (policyDir) => agent.save(policyDir));
+    writer.writeJson('timing.json', {
+      trainSeconds,
+      totalSeconds: (performance.now() - started) / 1000,
+      stepsPerSecond: spec.totalSteps / trainSeconds,
+    });
+    writer.finish(summary);
+    options.onRun?.({ plan, state: 'done' });
+    return { plan, dir, summary, skipped: false };
+  } catch (error) {
+    // A failed run leaves nothing behind: no folder that looks like a result.
+    rmSync(dir, { recursive: true, force: true });
+    disposeAgent(agent);
+    throw error;
   }
-  const trainSeconds = (performance.now() - started) / 1000;
-
-  const evalOptions = { episodes: spec.evaluation.episodes, seedBase: EVAL_SEED_OFFSET + 1000 * plan.seed, deterministic: spec.evaluation.deterministic };
-  const evaluation = summarizeEpisodes(evaluateEpisodes(agent, evalEnv, evalOptions));
-  const baselines: Record<string, EvaluationSummary> = {};
-  for (const baseline of spec.baselines) {
-    const baselineAgent = createAgent(baseline, {}, { ...context, env: evalEnv });
-    baselines[baseline] = summarizeEpisodes(evaluateEpisodes(baselineAgent, evalEnv, { ...evalOptions, deterministic: true }));
-  }
-  evalEnv.close();
-
-  const summary: RunSummary = {
-    experiment: spec.name,
-    runId: plan.runId,
-    seed: plan.seed,
-    axes: plan.axes,
-    env: spec.env.id,
-    agent: spec.agent.name,
-    rewardMode: spec.reward.mode,
-    totalSteps: spec.totalSteps,
-    backend: backend.backend,
-    train: { episodes: recorder.episodeRows.length, lastReturnMean: recorder.recentReturnMean() },
-    eval: evaluation,
-    baselines,
-    normalizedScore: normalizedScore(evaluation.meanReturn, baselines),
-    curve: recorder.curve,
-  };
-
-  writer.writeText('metrics.jsonl', recorder.metricRows.map((row) => JSON.stringify(row)).join('\n') + (recorder.metricRows.length ? '\n' : ''));
-  writer.writeText('episodes.csv', toCsv(['episode', 'step', 'env_index', 'return', 'length'], recorder.episodeRows));
-  await writer.writeFolder('policy', (policyDir) => agent.save(policyDir));
-  writer.writeJson('timing.json', {
-    trainSeconds,
-    totalSeconds: (performance.now() - started) / 1000,
-    stepsPerSecond: spec.totalSteps / trainSeconds,
-  });
-  writer.finish(summary);
-  options.onRun?.({ plan, state: 'done' });
-  return { plan, dir, summary, skipped: false };
 }
 
 function buildRun(spec: ExperimentSpec, seed: number) {
