@@ -568,6 +568,23 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     return { ...this.totals };
   }
 
+  /**
+   * The episode's figures as rates and means (the experiment runner reads these from any env that has
+   * this method): success rate and satisfaction over finished tasks, latency over worked tasks, money spent.
+   */
+  episodeMetrics(): Record<string, number> {
+    const t = this.totals;
+    return {
+      successRate: t.finished > 0 ? t.succeeded / t.finished : 0,
+      meanLatency: t.worked > 0 ? t.latencySum / t.worked : 0,
+      cost: t.cost,
+      satisfaction: t.finished > 0 ? t.satisfactionSum / t.finished : 0,
+      slaMissed: t.slaMissed,
+      abandoned: t.abandoned,
+      finished: t.finished,
+    };
+  }
+
   render(): string {
     const lines = [`tick ${this.tick}  queue ${this.queueLength} (unscanned ${this.queueUnscanned})  in flight ${this.inflight}  degradation ${this.degradation.toFixed(2)}`];
     for (let w = 0; w < this.numWorkers; w++) {

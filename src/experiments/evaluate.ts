@@ -2,8 +2,8 @@
  * Episode-level evaluation used by the runner: an agent plays `episodes` episodes on a single env, each
  * reset with its own seed (`seedBase + i`), so a trained agent and its baselines face the very same
  * episodes and can be compared pairwise. Besides return and length, every numeric entry of
- * `info.rewardComponents` is summed per episode and numeric `info.episodeMetrics` at the last step are
- * kept, so env-specific figures (success rate, latency, cost, satisfaction) reach the summary.
+ * `info.rewardComponents` is summed per episode, and an env whose unwrapped object has an
+ * `episodeMetrics()` method (Orchestrator-v0: success rate, latency, cost, satisfaction) adds its figures.
  */
 import type { Agent } from '../core/agent.js';
 import type { Env } from '../core/env.js';
@@ -40,7 +40,8 @@ export function evaluateEpisodes(agent: Agent, env: Env<Float32Array, number>, o
       obs = step.obs;
       info = step.info;
       if (step.terminated || step.truncated) {
-        copyNumbers(metrics, step.info.episodeMetrics);
+        const unwrapped = env.unwrapped as Partial<{ episodeMetrics(): Record<string, number> }>;
+        if (typeof unwrapped.episodeMetrics === 'function') copyNumbers(metrics, unwrapped.episodeMetrics());
         break;
       }
     }

@@ -8,12 +8,15 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError } from '../core/errors.js';
+import { ConfigError, DataError } from '../core/errors.js';
 import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { make, makeVec } from '../core/registry.js';
 import { createAgent } from '../../agents/index.js';
 import './builtin-agents.js';
+import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
+import { createRewardModel, type RewardModelSpec } from '../reward/ensemble-reward-model.js';
+import { makeLearnedRewardVecEnv, RewardLearner, type RewardLearnerConfig } from '../reward/learned-reward-wrapper.js';
 import { initBackend } from '../nn/backend.js';
 import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
@@ -42,6 +45,8 @@ export interface RunSummary {
   /** (agent - random) / (oracle - random) when both baselines ran, else null. */
   normalizedScore: number | null;
   curve: { step: number; meanReturn: number }[];
+  /** With reward.mode "learned": the reward model's final metrics (held-out R^2/Spearman/MAE, proxy and gold returns). */
+  rewardModel?: Record<string, number | null> | null;
 }
 
 export interface EvaluationSummary {
@@ -131,7 +136,7 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
   const started = performance.now();
   const backend = await initBackend(spec.backend);
   // Build everything that can reject the config before the run folder is touched.
-  const { trainEnv, evalEnv, agent, context } = buildRun(spec, plan.seed);
+  const { trainEnv, evalEnv, agent, context, learner } = buildRun(spec, plan.seed);
   const writer = new RunWriter(dir);
   writer.begin();
   writer.writeJson('config.json', {
@@ -144,7 +149,7 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
   });
 
   try {
-    const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress);
+    const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress, learner ? () => learner.metrics() : undefined);
     try {
       await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder] });
     } finally {
@@ -176,11 +181,18 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
       baselines,
       normalizedScore: normalizedScore(evaluation.meanReturn, baselines),
       curve: recorder.curve,
+      rewardModel: learner ? reproducibleMetrics(learner.metrics()) : null,
     };
 
     writer.writeText('metrics.jsonl', recorder.metricRows.map((row) => JSON.stringify(row)).join('\n') + (recorder.metricRows.length ? '\n' : ''));
     writer.writeText('episodes.csv', toCsv(['episode', 'step', 'env_index', 'return', 'length'], recorder.episodeRows));
     await writer.writeFolder('policy', (policyDir) => agent.save(policyDir));
+    if (learner) {
+      await writer.writeFolder('reward-model', async (modelDir) => {
+        await learner.model.save(modelDir);
+        learner.buffer.save(join(modelDir, 'feedback.jsonl'));
+      });
+    }
     writer.writeJson('timing.json', {
       trainSeconds,
       totalSeconds: (performance.now() - started) / 1000,
@@ -199,22 +211,45 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
 
 function buildRun(spec: ExperimentSpec, seed: number) {
   const envKwargs = envKwargsFor(spec);
-  const trainEnv = makeVec(spec.env.id, {
-    numEnvs: spec.env.numEnvs,
-    vectorizationMode: spec.env.vectorization,
-    kwargs: envKwargs,
-    maxEpisodeSteps: spec.env.maxEpisodeSteps,
-  });
+  const learner = spec.reward.mode === 'learned' ? createRewardLearner(spec, seed) : undefined;
+  const makeOptions = { kwargs: envKwargs, maxEpisodeSteps: spec.env.maxEpisodeSteps };
+  const trainEnv = learner
+    ? makeLearnedRewardVecEnv(spec.env.id, { numEnvs: spec.env.numEnvs, learner, ...makeOptions })
+    : makeVec(spec.env.id, { numEnvs: spec.env.numEnvs, vectorizationMode: spec.env.vectorization, ...makeOptions });
   try {
-    const evalEnv = make<Float32Array, number>(spec.env.id, { kwargs: envKwargs, maxEpisodeSteps: spec.env.maxEpisodeSteps });
-    const context = { seed, observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace };
+    // Evaluation always scores the true (gold) reward, so runs with different reward modes compare fairly.
+    const evalEnv = make<Float32Array, number>(spec.env.id, { kwargs: spec.env.kwargs, maxEpisodeSteps: spec.env.maxEpisodeSteps });
+    if (learner && !(evalEnv.unwrapped instanceof OrchestratorEnv)) {
+      evalEnv.close();
+      throw new ConfigError(`reward.mode: Expected an env whose users give feedback (Orchestrator-v0, Orchestrator-drift-v0) for mode "learned", but got ${spec.env.id}.`);
+    }
+    const context = { seed, observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, env: trainEnv };
     const { name, ...hyperparameters } = spec.agent;
     const agent = createAgent(name, hyperparameters, context);
-    return { trainEnv, evalEnv, agent, context };
+    return { trainEnv, evalEnv, agent, context, learner };
   } catch (error) {
     trainEnv.close();
     throw error;
   }
+}
+
+/** Learner options that `reward.model` may hold beside the model's own (`kind` and its config). */
+const LEARNER_KEYS = ['refitEvery', 'minFeedback', 'prior', 'heldOutFraction', 'updateEpochs', 'updateRecords'] as const;
+
+function createRewardLearner(spec: ExperimentSpec, seed: number): RewardLearner {
+  if (spec.env.vectorization === 'async') {
+    throw new ConfigError('env.vectorization: Expected native or sync with reward.mode "learned" (the reward model is shared in one thread), but got "async".');
+  }
+  const modelSpec: Record<string, unknown> = { kind: 'tfjs-mlp', ...spec.reward.model };
+  const learnerOptions: Record<string, unknown> = {};
+  for (const key of LEARNER_KEYS) {
+    if (key in modelSpec) {
+      learnerOptions[key] = modelSpec[key];
+      delete modelSpec[key];
+    }
+  }
+  const model = createRewardModel(modelSpec as unknown as RewardModelSpec, seed);
+  return new RewardLearner({ ...learnerOptions, model, seed } as RewardLearnerConfig);
 }
 
 /**
@@ -245,7 +280,8 @@ function disposeAgent(agent: Agent): void {
 /** The env kwargs of a run: the spec's, plus the reward mode for envs that take one. */
 function envKwargsFor(spec: ExperimentSpec): Record<string, unknown> {
   const kwargs = { ...spec.env.kwargs };
-  if (spec.reward.mode !== 'gold' && kwargs.rewardMode === undefined) kwargs.rewardMode = spec.reward.mode;
+  // "learned" trains on the env's reward with its satisfaction term swapped by LearnedRewardWrapper.
+  if ((spec.reward.mode === 'feedback' || spec.reward.mode === 'none') && kwargs.rewardMode === undefined) kwargs.rewardMode = spec.reward.mode;
   return kwargs;
 }
 
@@ -263,6 +299,19 @@ export function summarizeEpisodes(episodes: readonly EpisodeResult[]): Evaluatio
   };
 }
 
+/**
+ * Metrics without wall-clock figures (`time/*`, `*_seconds`), which differ between identical runs; NaN
+ * becomes null so the JSON stays valid.
+ */
+function reproducibleMetrics(metrics: Readonly<Record<string, number>>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(metrics)) {
+    if (key.startsWith('time/') || key.endsWith('_seconds')) continue;
+    out[key] = Number.isFinite(value) ? value : null;
+  }
+  return out;
+}
+
 function normalizedScore(score: number, baselines: Record<string, EvaluationSummary>): number | null {
   const random = baselines.random?.meanReturn;
   const oracle = baselines.oracle?.meanReturn;
@@ -275,7 +324,7 @@ function normalizedScore(score: number, baselines: Record<string, EvaluationSumm
  * finished training episodes, and the evaluation curve every `evaluation.everySteps` env steps.
  */
 class RunRecorder implements TrainingHook {
-  readonly metricRows: Record<string, number>[] = [];
+  readonly metricRows: Record<string, number | null>[] = [];
   readonly episodeRows: number[][] = [];
   readonly curve: { step: number; meanReturn: number }[] = [];
   private nextEvalStep: number;
@@ -285,6 +334,7 @@ class RunRecorder implements TrainingHook {
     private readonly evalEnv: Env<Float32Array, number>,
     private readonly spec: ExperimentSpec,
     private readonly onProgress?: (event: ProgressEvent) => void,
+    private readonly extraMetrics?: () => Record<string, number>,
   ) {
     this.nextEvalStep = spec.evaluation.everySteps ?? Infinity;
   }
@@ -293,8 +343,8 @@ class RunRecorder implements TrainingHook {
     for (const episode of state.newEpisodes) {
       this.episodeRows.push([this.episodeRows.length, state.stepsDone, episode.envIndex, episode.return, episode.length]);
     }
-    const row: Record<string, number> = { step: state.stepsDone };
-    for (const [key, value] of Object.entries(state.metrics)) if (!key.startsWith('time/')) row[key] = value;
+    const row: Record<string, number | null> = { step: state.stepsDone, ...reproducibleMetrics(state.metrics) };
+    if (this.extraMetrics) Object.assign(row, reproducibleMetrics(this.extraMetrics()));
     this.metricRows.push(row);
     if (state.stepsDone >= this.nextEvalStep) {
       this.recordCurvePoint(state.agent, state.stepsDone);
