@@ -1,0 +1,307 @@
+/**
+ * A2C, the synchronous advantage actor-critic (Mnih et al. 2016, as in Stable-Baselines3): short
+ * rollouts from vector envs, n-step/GAE advantages, ONE gradient step per rollout on policy-gradient +
+ * value + entropy losses, RMSprop. Action masking, observation/reward normalization, truncation
+ * bootstrapping as PPO. Defaults are SB3's; A2C_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
+ *
+ * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update -> log).
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
+import { ConfigError } from '../src/core/errors.js';
+import { Rng } from '../src/core/rng.js';
+import { ensureBackend, backendInfo, type BackendName } from '../src/nn/backend.js';
+import { MaskedCategorical } from '../src/nn/distributions.js';
+import { jsLoss } from '../src/nn/js-loss.js';
+import { FlatRmsProp, FlatAdam } from '../src/nn/optim.js';
+import type { Activation } from '../src/nn/mlp.js';
+import type { InitName } from '../src/nn/init.js';
+import { ActorCritic } from './common/actor-critic.js';
+import { RolloutBuffer } from './common/rollout-buffer.js';
+import { Logger, type LogFormat } from './common/logger.js';
+import { EpisodeStats } from './common/episodes.js';
+import { Normalizer } from './common/normalize.js';
+import { runHooks, endHooks } from './common/hooks.js';
+import { toVectorEnv, discreteActions } from './common/vec.js';
+import { resolveConfig, checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
+import { writeJson, readJson, saveOptimizer, loadOptimizer } from './common/persist.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, checkSaved, type AgentContext, type SavedOnPolicy } from './common/on-policy.js';
+
+// ---------------------------------------------------------------------------------------------- config
+
+export interface A2cConfig {
+  /** Steps per env member per update. Default 5. */
+  numSteps: number;
+  /** Learning rate (start value of the schedule). Default 7e-4. */
+  learningRate: number;
+  /** Default constant. */
+  lrSchedule: 'constant' | 'linear';
+  /** Discount. Default 0.99. */
+  gamma: number;
+  /** GAE lambda; 1 gives n-step returns (SB3's default). Default 1. */
+  gaeLambda: number;
+  /** Entropy bonus coefficient. Default 0. */
+  entCoef: number;
+  /** Value loss coefficient. Default 0.5. */
+  vfCoef: number;
+  /** Global gradient-norm clip. Default 0.5. */
+  maxGradNorm: number;
+  /** Normalize advantages over the rollout. Default false. */
+  normalizeAdvantage: boolean;
+  /** `rmsprop` (SB3: alpha 0.99, eps 1e-5) or `adam`. Default rmsprop. */
+  optimizer: 'rmsprop' | 'adam';
+  /** RMSprop/Adam epsilon. Default 1e-5. */
+  optimizerEps: number;
+  /** Hidden layers of the policy net. Default [64, 64]. */
+  piLayers: number[];
+  /** Hidden layers of the value net. Default [64, 64]. */
+  vfLayers: number[];
+  /** Default tanh. */
+  activation: Activation;
+  /** Default orthogonal. */
+  init: InitName;
+  /** Default false. */
+  normalizeObs: boolean;
+  /** Default false. */
+  normalizeReward: boolean;
+  /** Log (and call hooks) every this many updates. Default 100 (SB3's log_interval). */
+  logInterval: number;
+  /** tfjs backend. Default auto. */
+  backend: BackendName;
+  /** Default none. */
+  logFormats: LogFormat[];
+  /** Default null. */
+  logDir: string | null;
+}
+
+export const A2C_DEFAULTS: A2cConfig = {
+  numSteps: 5,
+  learningRate: 7e-4,
+  lrSchedule: 'constant',
+  gamma: 0.99,
+  gaeLambda: 1,
+  entCoef: 0,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  normalizeAdvantage: false,
+  optimizer: 'rmsprop',
+  optimizerEps: 1e-5,
+  piLayers: [64, 64],
+  vfLayers: [64, 64],
+  activation: 'tanh',
+  init: 'orthogonal',
+  normalizeObs: false,
+  normalizeReward: false,
+  logInterval: 100,
+  backend: 'auto',
+  logFormats: [],
+  logDir: null,
+};
+
+/** rl-baselines3-zoo's CartPole-v1 A2C settings: 8 envs, 5e5 steps, ent_coef 0 (the rest SB3 defaults). */
+export const A2C_ZOO_CARTPOLE: Partial<A2cConfig> = { entCoef: 0 };
+
+export function validateA2cConfig(c: A2cConfig): void {
+  checkNumber(c, 'numSteps', { integer: true, min: 1 });
+  checkNumber(c, 'learningRate', { above: 0 });
+  checkNumber(c, 'gamma', { min: 0, max: 1 });
+  checkNumber(c, 'gaeLambda', { min: 0, max: 1 });
+  checkNumber(c, 'entCoef', { min: 0 });
+  checkNumber(c, 'vfCoef', { min: 0 });
+  checkNumber(c, 'maxGradNorm', { above: 0 });
+  checkNumber(c, 'optimizerEps', { above: 0 });
+  checkNumber(c, 'logInterval', { integer: true, min: 1 });
+  checkChoice(c, 'lrSchedule', ['constant', 'linear']);
+  checkChoice(c, 'optimizer', ['rmsprop', 'adam']);
+  checkChoice(c, 'activation', ['tanh', 'relu']);
+  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
+  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
+  checkChoice(c, 'normalizeAdvantage', [true, false]);
+  checkChoice(c, 'normalizeObs', [true, false]);
+  checkChoice(c, 'normalizeReward', [true, false]);
+  checkLayers(c, 'piLayers');
+  checkLayers(c, 'vfLayers');
+  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
+}
+
+// --------------------------------------------------------------------------------------------- agent
+
+export class A2cAgent implements Agent {
+  readonly name = 'a2c';
+  config: A2cConfig;
+  readonly logger: Logger;
+  private net: ActorCritic | null = null;
+  private optimizer: FlatRmsProp | FlatAdam | null = null;
+  private readonly obsDim: number;
+  private readonly numActions: number;
+  private rng: Rng;
+  private actRng: Rng;
+  private normalizer: Normalizer;
+  private episodes = new EpisodeStats();
+  stepsDone = 0;
+  iterations = 0;
+
+  constructor(config: Partial<A2cConfig>, private readonly context: AgentContext) {
+    this.config = resolveConfig('a2c', A2C_DEFAULTS, config);
+    validateA2cConfig(this.config);
+    this.obsDim = context.observationSpace.flatDim;
+    this.numActions = discreteActions(context.actionSpace, 'a2c');
+    this.rng = context.rng ?? new Rng(context.seed ?? 0);
+    this.actRng = this.rng.fork('act');
+    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
+    this.logger = new Logger({ formats: this.config.logFormats, ...(this.config.logDir ? { dir: this.config.logDir } : {}) });
+  }
+
+  // -------------------------------------------------------------------------------------- network
+
+  private network(): { net: ActorCritic; optimizer: FlatRmsProp | FlatAdam } {
+    if (!this.net || !this.optimizer) {
+      const c = this.config;
+      this.net = new ActorCritic(
+        { obsDim: this.obsDim, numActions: this.numActions, piHidden: c.piLayers, vfHidden: c.vfLayers, activation: c.activation, init: c.init },
+        this.rng.fork('init'),
+      );
+      this.optimizer = c.optimizer === 'rmsprop'
+        ? new FlatRmsProp(this.net.params, { alpha: 0.99, eps: c.optimizerEps, maxGradNorm: c.maxGradNorm })
+        : new FlatAdam(this.net.params, { eps: c.optimizerEps, maxGradNorm: c.maxGradNorm });
+    }
+    return { net: this.net, optimizer: this.optimizer };
+  }
+
+  act(obs: Float32Array, options: ActOptions = {}): number {
+    const { net } = this.network();
+    const x = new Float32Array(this.obsDim);
+    this.normalizer.observations(obs, 1, x, false);
+    return MaskedCategorical.sample(net.logits(x, 1), 0, this.numActions, this.actRng, options.mask, options.deterministic ?? false).action;
+  }
+
+  // ---------------------------------------------------------------------------------------- learn
+
+  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+    // Setup.
+    const c = this.config;
+    checkNumber({ totalSteps }, 'totalSteps', { integer: true, min: 1 });
+    await ensureBackend(c.backend);
+    const venv = toVectorEnv(env);
+    const N = venv.numEnvs;
+    const nA = this.numActions;
+    const D = this.obsDim;
+    if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
+    const { net, optimizer } = this.network();
+    const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
+    const collector = new RolloutCollector(venv, nA, this.normalizer, this.rng.integer(0, 2 ** 31));
+    const startTime = performance.now();
+    let stepsThisCall = 0;
+    let stoppedEarly = false;
+    let sums = { pgLoss: 0, vLoss: 0, entropy: 0, updates: 0 };
+    let evSum = 0;
+    const state = (): TrainingState => ({
+      stepsDone: this.stepsDone, totalSteps, iteration: this.iterations, newEpisodes: this.episodes.takeNew(), metrics: this.logger.latest, agent: this,
+    });
+    if (!(await runHooks(hooks, 'onStart', state()))) stoppedEarly = true;
+
+    while (!stoppedEarly && stepsThisCall < totalSteps) {
+      const lr = scheduled(c.learningRate, c.lrSchedule, stepsThisCall / totalSteps);
+
+      // Rollout.
+      const collected = collector.collect(buffer, net, this.actRng, this.episodes);
+      stepsThisCall += collected;
+      this.stepsDone += collected;
+
+      // Advantages.
+      buffer.computeGae(collector.lastValues, c.gamma, c.gaeLambda);
+      const rows = buffer.validIndices();
+
+      // Update: one gradient step on every valid row of the rollout.
+      if (rows.length > 0) {
+        const input = minibatchInputs(buffer, rows, nA, c.normalizeAdvantage);
+        const stats = { pgLoss: 0, vLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
+        const lossOptions = { numActions: nA, clipRange: null, clipRangeVf: null, vfCoef: c.vfCoef, entCoef: c.entCoef, normalizeAdvantage: false };
+        const grad = net.params.gradient((...views: tf.Tensor[]) =>
+          jsLoss(net.output(tf.tensor2d(input.obs, [rows.length, D]), views), (out, g) => actorCriticLoss(out, g, input, lossOptions, stats)),
+        );
+        optimizer.step(grad, lr);
+        sums.pgLoss += stats.pgLoss;
+        sums.vLoss += stats.vLoss;
+        sums.entropy += stats.entropy;
+        sums.updates++;
+        evSum += explainedVariance(buffer, rows);
+      }
+      this.iterations++;
+
+      // Log every logInterval updates.
+      if (this.iterations % c.logInterval === 0 || stepsThisCall >= totalSteps) {
+        const updates = Math.max(sums.updates, 1);
+        const elapsed = (performance.now() - startTime) / 1000;
+        const log = this.logger;
+        this.episodes.record((k, v) => log.record(k, v));
+        log.record('train/policy_loss', sums.pgLoss / updates);
+        log.record('train/value_loss', sums.vLoss / updates);
+        log.record('train/entropy_loss', -sums.entropy / updates);
+        log.record('train/explained_variance', evSum / updates);
+        log.record('train/n_updates', optimizer.stepCount);
+        log.record('train/learning_rate', lr);
+        log.record('time/iterations', this.iterations);
+        log.record('time/fps', Math.round(stepsThisCall / Math.max(elapsed, 1e-9)));
+        log.record('time/time_elapsed', elapsed);
+        log.dump(this.stepsDone);
+        evSum = 0;
+        sums = { pgLoss: 0, vLoss: 0, entropy: 0, updates: 0 };
+        if (!(await runHooks(hooks, 'onStep', state()))) stoppedEarly = true;
+      }
+    }
+    await endHooks(hooks, state());
+    return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
+  }
+
+  // ------------------------------------------------------------------------------------ save/load
+
+  async save(dir: string): Promise<void> {
+    const { net, optimizer } = this.network();
+    await net.save(dir);
+    const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), optimizer);
+    await writeJson(path.join(dir, 'agent.json'), {
+      algo: this.name,
+      config: this.config,
+      observationSpace: this.context.observationSpace.toJSON(),
+      actionSpace: this.context.actionSpace.toJSON(),
+      ...backendInfo(),
+      stepsDone: this.stepsDone,
+      iterations: this.iterations,
+      rng: { main: this.rng.state(), act: this.actRng.state() },
+      normalizer: this.normalizer.state(),
+      episodes: this.episodes.state(),
+      optimizer: optimizerMeta,
+    });
+  }
+
+  async load(dir: string): Promise<void> {
+    const saved = await readJson<SavedOnPolicy<A2cConfig>>(path.join(dir, 'agent.json'));
+    checkSaved(saved, this.name, this.context);
+    this.config = resolveConfig('a2c', A2C_DEFAULTS, saved.config);
+    validateA2cConfig(this.config);
+    await ensureBackend(this.config.backend);
+    this.dispose();
+    const { net, optimizer } = this.network();
+    await net.load(dir);
+    await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
+    this.rng = Rng.fromState(saved.rng.main);
+    this.actRng = Rng.fromState(saved.rng.act);
+    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
+    this.normalizer.setState(saved.normalizer);
+    this.episodes.setState(saved.episodes);
+    this.stepsDone = saved.stepsDone;
+    this.iterations = saved.iterations;
+  }
+
+  weights(): Float32Array {
+    return this.network().net.params.read();
+  }
+
+  dispose(): void {
+    this.net?.dispose();
+    this.net = null;
+    this.optimizer = null;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The policy/value network pair of the on-policy algorithms (PPO, A2C, REINFORCE): SB3's separate `pi`
+ * and `vf` MLPs, trained by one optimizer.
+ *
+ * When both nets have the same depth they run FUSED, as one MLP with block-diagonal weights: layer k maps
+ * [pi_k | vf_k] to [pi_k+1 | vf_k+1] with the off-diagonal blocks held at exactly zero (ParamSet.trainable),
+ * the first layer reads the shared observation, the last emits [logits | value]. The function computed,
+ * the initial weights and every gradient are those of the two separate nets; the number of tensor ops
+ * per forward/backward pass is halved, and op dispatch, not arithmetic, is what costs on these sizes.
+ *
+ * `forward` is the rollout path: ONE batched pass for all env members and ONE read-back of
+ * [logits | value] per step. `evaluate` is the training path, called inside tf.valueAndGrads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import type { Rng } from '../../src/core/rng.js';
+import { DataError } from '../../src/core/errors.js';
+import { ParamSet } from '../../src/nn/params.js';
+import { denseLayer, prepareDense, denseLayersModel, type Activation } from '../../src/nn/mlp.js';
+import { initKernel, initBias, type InitName } from '../../src/nn/init.js';
+import { loadWeights, folderHandler } from '../../src/nn/io.js';
+
+export interface ActorCriticOptions {
+  obsDim: number;
+  numActions: number;
+  piHidden: readonly number[];
+  vfHidden: readonly number[];
+  activation: Activation;
+  /** `orthogonal` (SB3's ortho_init: gains sqrt(2), 0.01 for the policy head, 1 for the value head), `glorot` or `torch`. */
+  init: InitName;
+}
+
+/** Where one sub-net's block sits inside a layer: rows [r0, r0+rows), cols [c0, c0+cols). */
+interface Block {
+  r0: number;
+  c0: number;
+  rows: number;
+  cols: number;
+}
+
+interface Layer {
+  kernel: number;
+  bias: number;
+  inDim: number;
+  outDim: number;
+  /** The pi and vf blocks of this layer (in separate mode, each sub-net's layer is its own whole matrix). */
+  pi: Block | null;
+  vf: Block | null;
+}
+
+export class ActorCritic {
+  readonly params = new ParamSet();
+  /** True when pi and vf run as one block-diagonal MLP. */
+  readonly fused: boolean;
+  /** Fused: one chain. Separate: the pi chain then the vf chain. */
+  private readonly chains: Layer[][] = [];
+
+  constructor(readonly options: ActorCriticOptions, rng: Rng) {
+    const { obsDim, numActions: nA, piHidden, vfHidden, init } = options;
+    const ortho = init === 'orthogonal';
+    const hiddenGain = ortho ? Math.SQRT2 : 1;
+    // The same draws as two separate MLPs seeded with rng.fork('pi') / rng.fork('vf').
+    const piSizes = [obsDim, ...piHidden, nA];
+    const vfSizes = [obsDim, ...vfHidden, 1];
+    const piRng = rng.fork('pi');
+    const vfRng = rng.fork('vf');
+    const draw = (sizes: number[], outputGain: number, r: Rng) => {
+      const kernels: Float32Array[] = [];
+      const biases: Float32Array[] = [];
+      for (let i = 0; i < sizes.length - 1; i++) {
+        kernels.push(initKernel(init, sizes[i], sizes[i + 1], i === sizes.length - 2 ? outputGain : hiddenGain, r));
+        biases.push(initBias(init, sizes[i], sizes[i + 1], r));
+      }
+      return { kernels, biases };
+    };
+    const { kernels: piKernels, biases: piBiases } = draw(piSizes, ortho ? 0.01 : 1, piRng);
+    const { kernels: vfKernels, biases: vfBiases } = draw(vfSizes, 1, vfRng);
+    this.fused = piHidden.length === vfHidden.length;
+
+    if (this.fused) {
+      const chain: Layer[] = [];
+      const trainableParts: Array<{ size: number; mask: Uint8Array | null }> = [];
+      for (let i = 0; i < piKernels.length; i++) {
+        const inDim = i === 0 ? obsDim : piSizes[i] + vfSizes[i];
+        const outDim = piSizes[i + 1] + vfSizes[i + 1];
+        const pi: Block = { r0: 0, c0: 0, rows: piSizes[i], cols: piSizes[i + 1] };
+        // Layer 0 reads the whole observation for both nets; deeper vf blocks read the vf half.
+        const vf: Block = { r0: i === 0 ? 0 : piSizes[i], c0: piSizes[i + 1], rows: vfSizes[i], cols: vfSizes[i + 1] };
+        const kernel = new Float32Array(inDim * outDim);
+        const mask = new Uint8Array(inDim * outDim);
+        writeBlock(kernel, outDim, pi, piKernels[i], mask);
+        writeBlock(kernel, outDim, vf, vfKernels[i], mask);
+        const bias = new Float32Array(outDim);
+        bias.set(piBiases[i], pi.c0);
+        bias.set(vfBiases[i], vf.c0);
+        chain.push({ kernel: this.params.add(`ac_${i}/kernel`, [inDim, outDim], kernel), bias: this.params.add(`ac_${i}/bias`, [outDim], bias), inDim, outDim, pi, vf });
+        trainableParts.push({ size: kernel.length, mask }, { size: outDim, mask: null });
+      }
+      this.chains.push(chain);
+      chain.forEach((layer, i) => prepareDense(this.params, layer.kernel, layer.bias, this.activationOf(chain, i)));
+      this.params.build();
+      this.params.trainable = new Uint8Array(this.params.size).fill(1);
+      let at = 0;
+      for (const part of trainableParts) {
+        if (part.mask) this.params.trainable.set(part.mask, at);
+        at += part.size;
+      }
+    } else {
+      for (const [name, sizes, kernels, biases] of [['pi', piSizes, piKernels, piBiases], ['vf', vfSizes, vfKernels, vfBiases]] as const) {
+        this.chains.push(
+          kernels.map((k, i) => {
+            const whole: Block = { r0: 0, c0: 0, rows: sizes[i], cols: sizes[i + 1] };
+            const kernel = this.params.add(`${name}_${i}/kernel`, [sizes[i], sizes[i + 1]], k);
+            const bias = this.params.add(`${name}_${i}/bias`, [sizes[i + 1]], biases[i]);
+            return { kernel, bias, inDim: sizes[i], outDim: sizes[i + 1], pi: name === 'pi' ? whole : null, vf: name === 'vf' ? whole : null };
+          }),
+        );
+      }
+      for (const chain of this.chains) chain.forEach((layer, i) => prepareDense(this.params, layer.kernel, layer.bias, this.activationOf(chain, i)));
+      this.params.build();
+    }
+  }
+
+  private activationOf(chain: Layer[], i: number): 'tanh' | 'relu' | 'linear' {
+    return i < chain.length - 1 ? this.options.activation : 'linear';
+  }
+
+  private run(chain: Layer[], x: tf.Tensor2D, views: readonly tf.Tensor[]): tf.Tensor2D {
+    let h = x;
+    chain.forEach((layer, i) => {
+      h = denseLayer(h, views[layer.kernel] as tf.Tensor2D, views[layer.bias] as tf.Tensor1D, this.params, layer.kernel, layer.bias, this.activationOf(chain, i), i > 0);
+    });
+    return h;
+  }
+
+  /** [logits | value] for a batch, as one [B, numActions + 1] tensor (the training path's output). */
+  output(x: tf.Tensor2D, views: readonly tf.Tensor[]): tf.Tensor2D {
+    if (this.fused) return this.run(this.chains[0], x, views);
+    return tf.concat([this.run(this.chains[0], x, views), this.run(this.chains[1], x, views)], 1);
+  }
+
+  private input(obs: Float32Array, rows: number): tf.Tensor2D {
+    return tf.tensor2d(obs.subarray(0, rows * this.options.obsDim), [rows, this.options.obsDim]);
+  }
+
+  /** Logits (rows * numActions) and values (rows) for `rows` observations, read back once. */
+  forward(obs: Float32Array, rows: number, logits: Float32Array, values: Float32Array): void {
+    const n = this.options.numActions;
+    const out = tf.tidy(() => this.output(this.input(obs, rows), this.params.views));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    for (let r = 0; r < rows; r++) {
+      for (let a = 0; a < n; a++) logits[r * n + a] = data[r * (n + 1) + a];
+      values[r] = data[r * (n + 1) + n];
+    }
+  }
+
+  /** Values only (for bootstrapping after a rollout). */
+  values(obs: Float32Array, rows: number, out: Float32Array): void {
+    const logits = new Float32Array(rows * this.options.numActions);
+    this.forward(obs, rows, logits, out);
+  }
+
+  /** Logits only (for act()). */
+  logits(obs: Float32Array, rows: number): Float32Array {
+    const logits = new Float32Array(rows * this.options.numActions);
+    this.forward(obs, rows, logits, new Float32Array(rows));
+    return logits;
+  }
+
+  /** Training forward pass with differentiable `views`: logits [B, n] and values [B]. */
+  evaluate(x: tf.Tensor2D, views: readonly tf.Tensor[]): { logits: tf.Tensor2D; values: tf.Tensor1D } {
+    const n = this.options.numActions;
+    if (!this.fused) {
+      return { logits: this.run(this.chains[0], x, views), values: tf.reshape(this.run(this.chains[1], x, views), [-1]) as tf.Tensor1D };
+    }
+    const out = this.run(this.chains[0], x, views);
+    return { logits: tf.slice(out, [0, 0], [-1, n]), values: tf.reshape(tf.slice(out, [0, n], [-1, 1]), [-1]) as tf.Tensor1D };
+  }
+
+  /** One sub-net's layers as plain arrays ([inDim, outDim] kernels), whatever the layout. */
+  subnet(which: 'pi' | 'vf'): Array<{ kernel: Float32Array; bias: Float32Array; outDim: number }> {
+    const chain = this.fused ? this.chains[0] : this.chains[which === 'pi' ? 0 : 1];
+    const flat = this.params.flat;
+    return chain.map((layer) => {
+      const block = layer[which]!;
+      const k = this.params.entries[layer.kernel];
+      const b = this.params.entries[layer.bias];
+      const kernel = new Float32Array(block.rows * block.cols);
+      for (let r = 0; r < block.rows; r++) {
+        const from = k.offset + (block.r0 + r) * layer.outDim + block.c0;
+        kernel.set(flat.subarray(from, from + block.cols), r * block.cols);
+      }
+      return { kernel, bias: flat.slice(b.offset + block.c0, b.offset + block.c0 + block.cols), outDim: block.cols };
+    });
+  }
+
+  /** The policy as a standalone tfjs LayersModel (observation -> logits), for export. */
+  policyModel(): tf.Sequential {
+    return denseLayersModel('pi', this.options.obsDim, this.subnet('pi'), this.options.activation);
+  }
+
+  /** Writes `policy/` and `value/` as tfjs LayersModels (model.json + weights.bin). */
+  async save(dir: string): Promise<void> {
+    for (const [sub, which] of [['policy', 'pi'], ['value', 'vf']] as const) {
+      const model = denseLayersModel(which, this.options.obsDim, this.subnet(which), this.options.activation);
+      await model.save(folderHandler(path.join(dir, sub)));
+      model.dispose();
+    }
+  }
+
+  async load(dir: string): Promise<void> {
+    const flat = this.params.read();
+    for (const [sub, which] of [['policy', 'pi'], ['value', 'vf']] as const) {
+      const folder = path.join(dir, sub);
+      const weights = await loadWeights(folder);
+      const chain = this.fused ? this.chains[0] : this.chains[which === 'pi' ? 0 : 1];
+      if (weights.length !== 2 * chain.length) throw new DataError(`Expected ${2 * chain.length} weight arrays in ${folder}, but found ${weights.length}.`);
+      chain.forEach((layer, i) => {
+        const block = layer[which]!;
+        const kernel = weights[2 * i].values;
+        const bias = weights[2 * i + 1].values;
+        if (kernel.length !== block.rows * block.cols || bias.length !== block.cols) {
+          throw new DataError(`Expected layer ${i} of ${folder} to be ${block.rows}x${block.cols}, but it has ${kernel.length} kernel and ${bias.length} bias values.`);
+        }
+        const k = this.params.entries[layer.kernel];
+        for (let r = 0; r < block.rows; r++) flat.set(kernel.subarray(r * block.cols, (r + 1) * block.cols), k.offset + (block.r0 + r) * layer.outDim + block.c0);
+        flat.set(bias, this.params.entries[layer.bias].offset + block.c0);
+      });
+    }
+    this.params.assign(flat);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+/** Copies a [rows, cols] kernel into its block of a [*, stride] matrix and marks it trainable. */
+function writeBlock(target: Float32Array, stride: number, block: Block, values: Float32Array, mask: Uint8Array): void {
+  for (let r = 0; r < block.rows; r++) {
+    for (let c = 0; c < block.cols; c++) {
+      const at = (block.r0 + r) * stride + block.c0 + c;
+      target[at] = values[r * block.cols + c];
+      mask[at] = 1;
+    }
+  }
+}

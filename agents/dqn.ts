@@ -1,0 +1,451 @@
+/**
+ * DQN (Mnih et al. 2015) with experience replay, a hard-updated target network, a linear epsilon
+ * schedule, the double-DQN target (van Hasselt et al. 2016) as an option, Huber loss, gradient-norm
+ * clipping and action masking (masked actions are never explored, chosen, or bootstrapped from).
+ * Defaults are Stable-Baselines3's; DQN_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
+ *
+ * Reading order: config -> network -> learn() (setup -> collect -> train every trainFreq steps -> log).
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
+import { ConfigError } from '../src/core/errors.js';
+import { Rng, type RngState } from '../src/core/rng.js';
+import { Discrete } from '../src/core/spaces.js';
+import { ensureBackend, backendInfo, type BackendName } from '../src/nn/backend.js';
+import { jsLoss } from '../src/nn/js-loss.js';
+import { ParamSet } from '../src/nn/params.js';
+import { Mlp, type Activation } from '../src/nn/mlp.js';
+import { FlatAdam } from '../src/nn/optim.js';
+import type { InitName } from '../src/nn/init.js';
+import { loadWeights, folderHandler } from '../src/nn/io.js';
+import { ReplayBuffer } from './common/replay-buffer.js';
+import { Logger, type LogFormat } from './common/logger.js';
+import { EpisodeStats } from './common/episodes.js';
+import { runHooks, endHooks } from './common/hooks.js';
+import { toVectorEnv, discreteActions } from './common/vec.js';
+import { resolveConfig, checkNumber, checkChoice, checkLayers } from './common/config.js';
+import { writeJson, readJson, saveOptimizer, loadOptimizer } from './common/persist.js';
+import { checkSaved, type AgentContext } from './common/on-policy.js';
+import type { SpaceJSON } from '../src/core/spaces.js';
+import { promises as fs } from 'node:fs';
+
+// ---------------------------------------------------------------------------------------------- config
+
+export interface DqnConfig {
+  /** Adam learning rate. Default 1e-4. */
+  learningRate: number;
+  /** Replay capacity (transitions). Default 1e6. */
+  bufferSize: number;
+  /** Env steps before the first update. Default 100. */
+  learningStarts: number;
+  /** Minibatch size. Default 32. */
+  batchSize: number;
+  /** Discount. Default 0.99. */
+  gamma: number;
+  /** Train every trainFreq env steps (summed over members). Default 4. */
+  trainFreq: number;
+  /** Gradient steps per training round. Default 1. */
+  gradientSteps: number;
+  /** Copy the online net into the target net every this many env steps. Default 10000. */
+  targetUpdateInterval: number;
+  /** Fraction of the learn() budget over which epsilon decays linearly. Default 0.1. */
+  explorationFraction: number;
+  /** Epsilon at the start. Default 1. */
+  explorationInitialEps: number;
+  /** Epsilon after the decay. Default 0.05. */
+  explorationFinalEps: number;
+  /** Double DQN target: argmax from the online net, value from the target net. Default false. */
+  doubleDqn: boolean;
+  /** Global gradient-norm clip. Default 10. */
+  maxGradNorm: number;
+  /** Hidden layers of the Q network. Default [64, 64]. */
+  layers: number[];
+  /** Default relu (SB3's QNetwork). */
+  activation: Activation;
+  /** Default torch (PyTorch's nn.Linear init, what SB3's Q-network gets). */
+  init: InitName;
+  /** Include the replay buffer in save() so a loaded agent continues exactly. Default true. */
+  saveReplayBuffer: boolean;
+  /** Log (and call hooks) every this many env steps. Default 1000. */
+  logInterval: number;
+  /** tfjs backend. Default auto. */
+  backend: BackendName;
+  /** Log outputs: any of stdout, jsonl, csv. Default none. */
+  logFormats: LogFormat[];
+  /** Folder for metrics.jsonl / progress.csv. Default null. */
+  logDir: string | null;
+}
+
+export const DQN_DEFAULTS: DqnConfig = {
+  learningRate: 1e-4,
+  bufferSize: 1_000_000,
+  learningStarts: 100,
+  batchSize: 32,
+  gamma: 0.99,
+  trainFreq: 4,
+  gradientSteps: 1,
+  targetUpdateInterval: 10_000,
+  explorationFraction: 0.1,
+  explorationInitialEps: 1,
+  explorationFinalEps: 0.05,
+  doubleDqn: false,
+  maxGradNorm: 10,
+  layers: [64, 64],
+  activation: 'relu',
+  init: 'torch',
+  saveReplayBuffer: true,
+  logInterval: 1000,
+  backend: 'auto',
+  logFormats: [],
+  logDir: null,
+};
+
+/** rl-baselines3-zoo's CartPole-v1 DQN hyperparameters (1 env; the zoo trains 5e4 steps). */
+export const DQN_ZOO_CARTPOLE: Partial<DqnConfig> = {
+  learningRate: 2.3e-3,
+  batchSize: 64,
+  bufferSize: 100_000,
+  learningStarts: 1000,
+  gamma: 0.99,
+  targetUpdateInterval: 10,
+  trainFreq: 256,
+  gradientSteps: 128,
+  explorationFraction: 0.16,
+  explorationFinalEps: 0.04,
+  layers: [256, 256],
+  logInterval: 256,
+};
+
+export function validateDqnConfig(c: DqnConfig): void {
+  checkNumber(c, 'learningRate', { above: 0 });
+  checkNumber(c, 'bufferSize', { integer: true, min: 1 });
+  checkNumber(c, 'learningStarts', { integer: true, min: 0 });
+  checkNumber(c, 'batchSize', { integer: true, min: 1 });
+  checkNumber(c, 'gamma', { min: 0, max: 1 });
+  checkNumber(c, 'trainFreq', { integer: true, min: 1 });
+  checkNumber(c, 'gradientSteps', { integer: true, min: 1 });
+  checkNumber(c, 'targetUpdateInterval', { integer: true, min: 1 });
+  checkNumber(c, 'explorationFraction', { above: 0, max: 1 });
+  checkNumber(c, 'explorationInitialEps', { min: 0, max: 1 });
+  checkNumber(c, 'explorationFinalEps', { min: 0, max: 1 });
+  checkNumber(c, 'maxGradNorm', { above: 0 });
+  checkNumber(c, 'logInterval', { integer: true, min: 1 });
+  checkLayers(c, 'layers');
+  checkChoice(c, 'doubleDqn', [true, false]);
+  checkChoice(c, 'saveReplayBuffer', [true, false]);
+  checkChoice(c, 'activation', ['tanh', 'relu']);
+  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
+  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
+  if (c.batchSize > c.bufferSize) throw new ConfigError(`Expected batchSize <= bufferSize (${c.bufferSize}), but got ${c.batchSize}.`);
+  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
+}
+
+/** Index of the largest allowed entry of row `row` (first on ties); the mask is ignored if it allows nothing. */
+function maskedArgmax(q: ArrayLike<number>, row: number, n: number, mask?: ArrayLike<number>, maskRow = row): number {
+  let allowedAny = false;
+  if (mask) for (let a = 0; a < n; a++) if (mask[maskRow * n + a]) allowedAny = true;
+  let best = -1;
+  for (let a = 0; a < n; a++) {
+    if (allowedAny && !mask![maskRow * n + a]) continue;
+    if (best < 0 || q[row * n + a] > q[row * n + best]) best = a;
+  }
+  return best;
+}
+
+// --------------------------------------------------------------------------------------------- agent
+
+export class DqnAgent implements Agent {
+  readonly name = 'dqn';
+  config: DqnConfig;
+  readonly logger: Logger;
+  private nets: { online: ParamSet; target: ParamSet; q: Mlp; optimizer: FlatAdam } | null = null;
+  private readonly obsDim: number;
+  private readonly numActions: number;
+  private rng: Rng;
+  /** Exploration draws and random actions. */
+  private exploreRng: Rng;
+  /** Replay sampling. */
+  private replayRng: Rng;
+  private replay: ReplayBuffer | null = null;
+  private episodes = new EpisodeStats();
+  stepsDone = 0;
+  iterations = 0;
+  /** The target net is due a copy of the online net (made when next read). */
+  private targetStale = false;
+
+  constructor(config: Partial<DqnConfig>, private readonly context: AgentContext) {
+    this.config = resolveConfig('dqn', DQN_DEFAULTS, config);
+    validateDqnConfig(this.config);
+    this.obsDim = context.observationSpace.flatDim;
+    this.numActions = discreteActions(context.actionSpace, 'dqn');
+    this.rng = context.rng ?? new Rng(context.seed ?? 0);
+    this.exploreRng = this.rng.fork('explore');
+    this.replayRng = this.rng.fork('replay');
+    this.logger = new Logger({ formats: this.config.logFormats, ...(this.config.logDir ? { dir: this.config.logDir } : {}) });
+  }
+
+  // -------------------------------------------------------------------------------------- network
+
+  /** Q network and its target copy (same layout, separate ParamSets), Adam on the online one. */
+  private network(): NonNullable<DqnAgent['nets']> {
+    if (!this.nets) {
+      const c = this.config;
+      const online = new ParamSet();
+      const target = new ParamSet();
+      const options = { name: 'q', inputDim: this.obsDim, hiddenSizes: c.layers, outputDim: this.numActions, activation: c.activation, init: c.init, hiddenGain: c.init === 'orthogonal' ? Math.SQRT2 : 1, outputGain: 1 };
+      const q = new Mlp(options, online, this.rng.fork('init'));
+      new Mlp(options, target, this.rng.fork('init'));
+      online.build();
+      target.build();
+      this.nets = { online, target, q, optimizer: new FlatAdam(online, { maxGradNorm: c.maxGradNorm }) };
+    }
+    return this.nets;
+  }
+
+  /** Q-values of `rows` observations from the online net, read back once. */
+  private qValues(obs: Float32Array, rows: number): Float32Array {
+    return this.forwardRows(this.network().online, obs, rows);
+  }
+
+  /** Q-values of `rows` observations under `params` (online or target), read back once. */
+  private forwardRows(params: ParamSet, obs: Float32Array, rows: number): Float32Array {
+    const { q } = this.network();
+    const out = tf.tidy(() => q.apply(tf.tensor2d(obs.subarray(0, rows * this.obsDim), [rows, this.obsDim]), params));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    return data;
+  }
+
+  act(obs: Float32Array, options: ActOptions = {}): number {
+    // act() is the greedy policy (SB3's predict with deterministic=True); exploration lives in learn().
+    return maskedArgmax(this.qValues(obs, 1), 0, this.numActions, options.mask);
+  }
+
+  // ---------------------------------------------------------------------------------------- learn
+
+  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+    // Setup.
+    const c = this.config;
+    checkNumber({ totalSteps }, 'totalSteps', { integer: true, min: 1 });
+    await ensureBackend(c.backend);
+    const venv = toVectorEnv(env);
+    const N = venv.numEnvs;
+    const D = this.obsDim;
+    const nA = this.numActions;
+    if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
+    const { online, target, q, optimizer } = this.network();
+    this.replay ??= new ReplayBuffer(c.bufferSize, D, nA);
+    const replay = this.replay;
+    const actionSpace = new Discrete(nA);
+    const obs = new Float32Array(N * D);
+    const actions = new Int32Array(N);
+    const first = venv.reset({ seed: this.rng.integer(0, 2 ** 31) });
+    obs.set(first.obs);
+    let masks = first.actionMasks ? first.actionMasks.slice() : undefined;
+    const startTime = performance.now();
+    let trainMs = 0;
+    let stepsThisCall = 0;
+    let sinceTrain = 0;
+    let sinceLog = 0;
+    let stoppedEarly = false;
+    let lossSum = 0;
+    let lossCount = 0;
+    const state = (): TrainingState => ({
+      stepsDone: this.stepsDone, totalSteps, iteration: this.iterations, newEpisodes: this.episodes.takeNew(), metrics: this.logger.latest, agent: this,
+    });
+    if (!(await runHooks(hooks, 'onStart', state()))) stoppedEarly = true;
+    const epsilon = (): number => {
+      const progress = stepsThisCall / totalSteps;
+      if (progress >= c.explorationFraction) return c.explorationFinalEps;
+      return c.explorationInitialEps + (progress / c.explorationFraction) * (c.explorationFinalEps - c.explorationInitialEps);
+    };
+
+    while (!stoppedEarly && stepsThisCall < totalSteps) {
+      // Collect: epsilon-greedy; the network runs only when some member acts greedily.
+      const eps = epsilon();
+      let greedy = false;
+      for (let i = 0; i < N; i++) {
+        if (this.exploreRng.random() < eps) actions[i] = actionSpace.sample(this.exploreRng, masks?.subarray(i * nA, i * nA + nA));
+        else {
+          actions[i] = -1;
+          greedy = true;
+        }
+      }
+      if (greedy) {
+        const qv = this.qValues(obs, N);
+        for (let i = 0; i < N; i++) if (actions[i] < 0) actions[i] = maskedArgmax(qv, i, nA, masks);
+      }
+      const result = venv.step(actions);
+      for (let i = 0; i < N; i++) {
+        if (result.autoreset[i]) continue; // not a transition: the member was reset and our action ignored
+        replay.add(obs, i * D, actions[i], result.rewards[i], result.obs, i * D, result.terminated[i] === 1, result.actionMasks, i * nA);
+        stepsThisCall++;
+        this.stepsDone++;
+        sinceTrain++;
+        sinceLog++;
+        // SB3 counts the target interval in env steps. The copy is made lazily, when the target is next
+        // read: the online net only changes while training, so the result is the same copy, made once.
+        if (this.stepsDone % c.targetUpdateInterval === 0) this.targetStale = true;
+      }
+      this.episodes.add(result.episodes);
+      obs.set(result.obs);
+      masks = result.actionMasks ? result.actionMasks.slice() : undefined;
+
+      // Train: gradientSteps minibatches every trainFreq steps once learningStarts steps are stored.
+      if (sinceTrain >= c.trainFreq) {
+        sinceTrain = 0;
+        if (this.stepsDone > c.learningStarts) {
+          const trainStart = performance.now();
+          for (let g = 0; g < c.gradientSteps; g++) {
+            const batch = replay.sample(c.batchSize, this.replayRng);
+            const B = c.batchSize;
+            // Targets (no gradient): y = r + gamma * (1 - terminated) * Q_target(s', a*), with a* the best
+            // allowed action by Q_target (or by the online net for double DQN).
+            if (this.targetStale) {
+              target.copyFrom(online);
+              this.targetStale = false;
+            }
+            const qNextTarget = this.forwardRows(target, batch.nextObs, B);
+            const qNextOnline = c.doubleDqn ? this.forwardRows(online, batch.nextObs, B) : qNextTarget;
+            const y = new Float64Array(B);
+            for (let j = 0; j < B; j++) {
+              const best = maskedArgmax(qNextOnline, j, nA, batch.nextMasks ?? undefined);
+              y[j] = batch.rewards[j] + (batch.terminated[j] ? 0 : c.gamma * qNextTarget[j * nA + best]);
+            }
+            // Huber loss (smooth L1, beta 1, as SB3) on Q(s, a), computed in JavaScript (jsLoss).
+            let loss = 0;
+            const grad = online.gradient((...views: tf.Tensor[]) =>
+              jsLoss(q.apply(tf.tensor2d(batch.obs, [B, D]), online, views), (out, dq) => {
+                let total = 0;
+                for (let j = 0; j < B; j++) {
+                  const at = j * nA + batch.actions[j];
+                  const err = out[at] - y[j];
+                  const abs = Math.abs(err);
+                  total += abs < 1 ? 0.5 * err * err : abs - 0.5;
+                  dq[at] = (abs < 1 ? err : Math.sign(err)) / B;
+                }
+                loss = total / B;
+                return loss;
+              }),
+            );
+            optimizer.step(grad, c.learningRate);
+            lossSum += loss;
+            lossCount++;
+            this.iterations++;
+          }
+          trainMs += performance.now() - trainStart;
+        }
+      }
+
+      // Log and hooks every logInterval env steps.
+      if (sinceLog >= c.logInterval || stepsThisCall >= totalSteps) {
+        sinceLog = 0;
+        const elapsed = (performance.now() - startTime) / 1000;
+        const log = this.logger;
+        this.episodes.record((k, v) => log.record(k, v));
+        log.record('rollout/exploration_rate', eps);
+        if (lossCount > 0) log.record('train/loss', lossSum / lossCount);
+        log.record('train/n_updates', this.iterations);
+        log.record('train/learning_rate', c.learningRate);
+        log.record('time/episodes', this.episodes.total);
+        log.record('time/fps', Math.round(stepsThisCall / Math.max(elapsed, 1e-9)));
+        log.record('time/time_elapsed', elapsed);
+        log.record('time/train_s', trainMs / 1000);
+        log.dump(this.stepsDone);
+        lossSum = 0;
+        lossCount = 0;
+        if (!(await runHooks(hooks, 'onStep', state()))) stoppedEarly = true;
+      }
+    }
+    await endHooks(hooks, state());
+    return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
+  }
+
+  // ------------------------------------------------------------------------------------ save/load
+
+  async save(dir: string): Promise<void> {
+    const { online, target, q, optimizer } = this.network();
+    for (const [sub, params] of [['q', online], ['target', target]] as const) {
+      const model = q.toLayersModel(params);
+      await model.save(folderHandler(path.join(dir, sub)));
+      model.dispose();
+    }
+    const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), optimizer);
+    let replay: { pos: number; size: number } | null = null;
+    if (this.config.saveReplayBuffer && this.replay) {
+      await fs.mkdir(path.join(dir, 'replay'), { recursive: true });
+      await fs.writeFile(path.join(dir, 'replay', 'buffer.bin'), this.replay.toBytes());
+      replay = { pos: this.replay.pos, size: this.replay.size };
+    }
+    await writeJson(path.join(dir, 'agent.json'), {
+      algo: this.name,
+      config: this.config,
+      observationSpace: this.context.observationSpace.toJSON(),
+      actionSpace: this.context.actionSpace.toJSON(),
+      ...backendInfo(),
+      stepsDone: this.stepsDone,
+      iterations: this.iterations,
+      rng: { main: this.rng.state(), explore: this.exploreRng.state(), replay: this.replayRng.state() },
+      episodes: this.episodes.state(),
+      optimizer: optimizerMeta,
+      replay,
+      targetStale: this.targetStale,
+    });
+  }
+
+  async load(dir: string): Promise<void> {
+    const saved = await readJson<SavedDqn>(path.join(dir, 'agent.json'));
+    checkSaved(saved, this.name, this.context);
+    this.config = resolveConfig('dqn', DQN_DEFAULTS, saved.config);
+    validateDqnConfig(this.config);
+    await ensureBackend(this.config.backend);
+    this.dispose();
+    const { online, target, optimizer } = this.network();
+    for (const [sub, params] of [['q', online], ['target', target]] as const) {
+      const weights = await loadWeights(path.join(dir, sub));
+      const flat = new Float32Array(params.size);
+      if (weights.length !== params.entries.length) throw new ConfigError(`Expected ${params.entries.length} weight arrays in ${sub}/, but found ${weights.length}.`);
+      weights.forEach((w, k) => flat.set(w.values, params.entries[k].offset));
+      params.assign(flat);
+    }
+    await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
+    this.replay = null;
+    if (saved.replay) {
+      const bytes = await fs.readFile(path.join(dir, 'replay', 'buffer.bin'));
+      this.replay = ReplayBuffer.fromBytes(bytes, this.config.bufferSize, this.obsDim, this.numActions, saved.replay.pos, saved.replay.size);
+    }
+    this.rng = Rng.fromState(saved.rng.main);
+    this.exploreRng = Rng.fromState(saved.rng.explore);
+    this.replayRng = Rng.fromState(saved.rng.replay);
+    this.episodes.setState(saved.episodes);
+    this.stepsDone = saved.stepsDone;
+    this.iterations = saved.iterations;
+    this.targetStale = saved.targetStale ?? false;
+  }
+
+  /** Current online weights, for tests and export. */
+  weights(): Float32Array {
+    return this.network().online.read();
+  }
+
+  dispose(): void {
+    this.nets?.online.dispose();
+    this.nets?.target.dispose();
+    this.nets = null;
+  }
+}
+
+interface SavedDqn {
+  algo: string;
+  config: DqnConfig;
+  observationSpace: SpaceJSON;
+  actionSpace: SpaceJSON;
+  stepsDone: number;
+  iterations: number;
+  rng: Record<string, RngState>;
+  episodes: { returns: number[]; lengths: number[]; total: number };
+  optimizer: { kind: string; t: number };
+  replay: { pos: number; size: number } | null;
+  targetStale?: boolean;
+}

@@ -1,0 +1,61 @@
+/**
+ * The agent registry: `createAgent(name, config, context)` builds a registered algorithm with a validated
+ * config; `listAgents()` names them. Baselines that live beside their env (orchestrator) and the bandit
+ * algorithms register here too, through `registerAgent`.
+ */
+import type { Agent } from '../src/core/agent.js';
+import { ConfigError } from '../src/core/errors.js';
+import type { AgentContext } from './common/on-policy.js';
+import { PpoAgent } from './ppo.js';
+import { A2cAgent } from './a2c.js';
+import { ReinforceAgent } from './reinforce.js';
+import { DqnAgent } from './dqn.js';
+import { banditAgents } from './bandits.js';
+
+export type { AgentContext } from './common/on-policy.js';
+
+export type AgentFactory = (config: Record<string, unknown>, context: AgentContext) => Agent;
+
+export interface AgentRegistration {
+  name: string;
+  factory: AgentFactory;
+  description?: string;
+}
+
+const agents = new Map<string, AgentRegistration>();
+
+export function registerAgent(registration: AgentRegistration): void {
+  if (agents.has(registration.name)) throw new ConfigError(`Expected a new agent name, but ${JSON.stringify(registration.name)} is already registered.`);
+  agents.set(registration.name, registration);
+}
+
+export function listAgents(): string[] {
+  return [...agents.keys()].sort();
+}
+
+/** Builds agent `name`; `context.seed` (default 0) or `context.rng` drives all of its randomness. */
+export function createAgent(name: string, config: Record<string, unknown>, context: AgentContext): Agent {
+  const registration = agents.get(name);
+  if (!registration) throw new ConfigError(`Expected a registered agent name (one of ${listAgents().join(', ')}), but got ${JSON.stringify(name)}.`);
+  return registration.factory(config, context);
+}
+
+registerAgent({ name: 'ppo', factory: (config, context) => new PpoAgent(config, context), description: 'Proximal Policy Optimization (clipped), GAE, masking.' });
+registerAgent({ name: 'a2c', factory: (config, context) => new A2cAgent(config, context), description: 'Advantage Actor-Critic (synchronous, RMSprop).' });
+registerAgent({ name: 'reinforce', factory: (config, context) => new ReinforceAgent(config, context), description: 'REINFORCE with a learned value baseline.' });
+registerAgent({ name: 'dqn', factory: (config, context) => new DqnAgent(config, context), description: 'Deep Q-Network with replay, target network, double-DQN option.' });
+
+export { PpoAgent, PPO_DEFAULTS, PPO_ZOO_CARTPOLE, type PpoConfig } from './ppo.js';
+export { A2cAgent, A2C_DEFAULTS, A2C_ZOO_CARTPOLE, type A2cConfig } from './a2c.js';
+export { ReinforceAgent, REINFORCE_DEFAULTS, type ReinforceConfig } from './reinforce.js';
+export { DqnAgent, DQN_DEFAULTS, DQN_ZOO_CARTPOLE, type DqnConfig } from './dqn.js';
+
+/** Every registration (name and description), sorted by name: what `loopgym agents` lists. */
+export function agentRegistrations(): AgentRegistration[] {
+  return listAgents().map((name) => agents.get(name) as AgentRegistration);
+}
+
+registerAgent({ name: 'epsilon-greedy', factory: banditAgents['epsilon-greedy'], description: 'Bandit: epsilon-greedy on sample-average (or constant step) value estimates.' });
+registerAgent({ name: 'ucb1', factory: banditAgents.ucb1, description: 'Bandit: UCB1 upper confidence bounds.' });
+registerAgent({ name: 'thompson', factory: banditAgents.thompson, description: 'Bandit: Gaussian Thompson sampling.' });
+registerAgent({ name: 'linucb', factory: banditAgents.linucb, description: 'Contextual bandit: disjoint LinUCB on the observation vector (ml-matrix).' });

@@ -1,0 +1,377 @@
+/**
+ * PPO (Schulman et al. 2017, "Proximal Policy Optimization Algorithms") with the clipped surrogate
+ * objective, GAE, optional value clipping, entropy bonus, per-minibatch advantage normalization,
+ * global-norm gradient clipping, linear learning-rate and clip-range schedules, epochs x minibatches,
+ * target-KL early stopping, action masking, optional observation/reward normalization, vector envs.
+ * Defaults are Stable-Baselines3's; PPO_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
+ *
+ * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update epochs -> log).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
+import { ConfigError } from '../src/core/errors.js';
+import { Rng } from '../src/core/rng.js';
+import { ensureBackend, backendInfo, type BackendName } from '../src/nn/backend.js';
+import { MaskedCategorical } from '../src/nn/distributions.js';
+import { jsLoss } from '../src/nn/js-loss.js';
+import { FlatAdam } from '../src/nn/optim.js';
+import type { Activation } from '../src/nn/mlp.js';
+import type { InitName } from '../src/nn/init.js';
+import { ActorCritic } from './common/actor-critic.js';
+import { RolloutBuffer } from './common/rollout-buffer.js';
+import { Logger, type LogFormat } from './common/logger.js';
+import { EpisodeStats } from './common/episodes.js';
+import { Normalizer } from './common/normalize.js';
+import { runHooks, endHooks } from './common/hooks.js';
+import { toVectorEnv, discreteActions } from './common/vec.js';
+import { resolveConfig, checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
+import { writeJson, readJson, saveOptimizer, loadOptimizer } from './common/persist.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, checkSaved, type AgentContext, type SavedOnPolicy } from './common/on-policy.js';
+import path from 'node:path';
+
+// ---------------------------------------------------------------------------------------------- config
+
+export interface PpoConfig {
+  /** Steps per env member per rollout (rollout = numSteps * numEnvs rows). Default 2048. */
+  numSteps: number;
+  /** Minibatch size; must divide numSteps * numEnvs. Default 64. */
+  batchSize: number;
+  /** Passes over each rollout. Default 10. */
+  numEpochs: number;
+  /** Adam learning rate (start value of the schedule). Default 3e-4. */
+  learningRate: number;
+  /** `constant`, or `linear` down to 0 over the learn() call (zoo's `lin_`). Default constant. */
+  lrSchedule: 'constant' | 'linear';
+  /** Discount. Default 0.99. */
+  gamma: number;
+  /** GAE lambda. Default 0.95. */
+  gaeLambda: number;
+  /** Surrogate clip range epsilon (start value of the schedule). Default 0.2. */
+  clipRange: number;
+  /** Default constant. */
+  clipRangeSchedule: 'constant' | 'linear';
+  /** Value clipping around the rollout values; null disables it (SB3 default). */
+  clipRangeVf: number | null;
+  /** Normalize advantages per minibatch. Default true. */
+  normalizeAdvantage: boolean;
+  /** Entropy bonus coefficient. Default 0. */
+  entCoef: number;
+  /** Value loss coefficient. Default 0.5. */
+  vfCoef: number;
+  /** Global gradient-norm clip. Default 0.5. */
+  maxGradNorm: number;
+  /** Stop the epochs of an iteration once approx KL exceeds 1.5 * targetKl; null = never (default). */
+  targetKl: number | null;
+  /** Hidden layers of the policy net. Default [64, 64]. */
+  piLayers: number[];
+  /** Hidden layers of the value net. Default [64, 64]. */
+  vfLayers: number[];
+  /** Default tanh (SB3's). */
+  activation: Activation;
+  /** Default orthogonal (SB3's ortho_init). */
+  init: InitName;
+  /** Adam epsilon. Default 1e-5 (SB3's on-policy value). */
+  adamEps: number;
+  /** Normalize observations with running statistics (VecNormalize). Default false. */
+  normalizeObs: boolean;
+  /** Scale rewards by the running std of the discounted return. Default false. */
+  normalizeReward: boolean;
+  /** tfjs backend. Default auto (node, else wasm, else cpu). */
+  backend: BackendName;
+  /** Log outputs: any of stdout, jsonl, csv (files need logDir). Default none (history kept in memory). */
+  logFormats: LogFormat[];
+  /** Folder for metrics.jsonl / progress.csv. Default null. */
+  logDir: string | null;
+}
+
+export const PPO_DEFAULTS: PpoConfig = {
+  numSteps: 2048,
+  batchSize: 64,
+  numEpochs: 10,
+  learningRate: 3e-4,
+  lrSchedule: 'constant',
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  clipRange: 0.2,
+  clipRangeSchedule: 'constant',
+  clipRangeVf: null,
+  normalizeAdvantage: true,
+  entCoef: 0,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  targetKl: null,
+  piLayers: [64, 64],
+  vfLayers: [64, 64],
+  activation: 'tanh',
+  init: 'orthogonal',
+  adamEps: 1e-5,
+  normalizeObs: false,
+  normalizeReward: false,
+  backend: 'auto',
+  logFormats: [],
+  logDir: null,
+};
+
+/** rl-baselines3-zoo's CartPole-v1 PPO hyperparameters (train with 8 envs, 1e5 steps). */
+export const PPO_ZOO_CARTPOLE: Partial<PpoConfig> = {
+  numSteps: 32,
+  batchSize: 256,
+  gaeLambda: 0.8,
+  gamma: 0.98,
+  numEpochs: 20,
+  entCoef: 0,
+  learningRate: 1e-3,
+  lrSchedule: 'linear',
+  clipRange: 0.2,
+  clipRangeSchedule: 'linear',
+};
+
+export function validatePpoConfig(c: PpoConfig): void {
+  checkNumber(c, 'numSteps', { integer: true, min: 1 });
+  checkNumber(c, 'batchSize', { integer: true, min: 1 });
+  checkNumber(c, 'numEpochs', { integer: true, min: 1 });
+  checkNumber(c, 'learningRate', { above: 0 });
+  checkNumber(c, 'gamma', { min: 0, max: 1 });
+  checkNumber(c, 'gaeLambda', { min: 0, max: 1 });
+  checkNumber(c, 'clipRange', { above: 0 });
+  checkNumber(c, 'clipRangeVf', { above: 0, nullable: true });
+  checkNumber(c, 'entCoef', { min: 0 });
+  checkNumber(c, 'vfCoef', { min: 0 });
+  checkNumber(c, 'maxGradNorm', { above: 0 });
+  checkNumber(c, 'targetKl', { above: 0, nullable: true });
+  checkNumber(c, 'adamEps', { above: 0 });
+  checkChoice(c, 'lrSchedule', ['constant', 'linear']);
+  checkChoice(c, 'clipRangeSchedule', ['constant', 'linear']);
+  checkChoice(c, 'activation', ['tanh', 'relu']);
+  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
+  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
+  checkChoice(c, 'normalizeAdvantage', [true, false]);
+  checkChoice(c, 'normalizeObs', [true, false]);
+  checkChoice(c, 'normalizeReward', [true, false]);
+  checkLayers(c, 'piLayers');
+  checkLayers(c, 'vfLayers');
+  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
+}
+
+// --------------------------------------------------------------------------------------------- agent
+
+export class PpoAgent implements Agent {
+  readonly name = 'ppo';
+  config: PpoConfig;
+  readonly logger: Logger;
+  private net: ActorCritic | null = null;
+  private optimizer: FlatAdam | null = null;
+  private readonly obsDim: number;
+  private readonly numActions: number;
+  /** The agent's streams: env seeds (main), action sampling (act), minibatch order (shuffle). */
+  private rng: Rng;
+  private actRng: Rng;
+  private shuffleRng: Rng;
+  private normalizer: Normalizer;
+  private episodes = new EpisodeStats();
+  stepsDone = 0;
+  iterations = 0;
+
+  constructor(config: Partial<PpoConfig>, private readonly context: AgentContext) {
+    this.config = resolveConfig('ppo', PPO_DEFAULTS, config);
+    validatePpoConfig(this.config);
+    this.obsDim = context.observationSpace.flatDim;
+    this.numActions = discreteActions(context.actionSpace, 'ppo');
+    this.rng = context.rng ?? new Rng(context.seed ?? 0);
+    this.actRng = this.rng.fork('act');
+    this.shuffleRng = this.rng.fork('shuffle');
+    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
+    this.logger = new Logger({ formats: this.config.logFormats, ...(this.config.logDir ? { dir: this.config.logDir } : {}) });
+  }
+
+  // -------------------------------------------------------------------------------------- network
+
+  /** Policy and value MLPs with one Adam over both, built on first use (after the backend is chosen). */
+  private network(): { net: ActorCritic; optimizer: FlatAdam } {
+    if (!this.net || !this.optimizer) {
+      const c = this.config;
+      this.net = new ActorCritic(
+        { obsDim: this.obsDim, numActions: this.numActions, piHidden: c.piLayers, vfHidden: c.vfLayers, activation: c.activation, init: c.init },
+        this.rng.fork('init'),
+      );
+      this.optimizer = new FlatAdam(this.net.params, { eps: c.adamEps, maxGradNorm: c.maxGradNorm });
+    }
+    return { net: this.net, optimizer: this.optimizer };
+  }
+
+  act(obs: Float32Array, options: ActOptions = {}): number {
+    const { net } = this.network();
+    const x = new Float32Array(this.obsDim);
+    this.normalizer.observations(obs, 1, x, false);
+    const logits = net.logits(x, 1);
+    return MaskedCategorical.sample(logits, 0, this.numActions, this.actRng, options.mask, options.deterministic ?? false).action;
+  }
+
+  // ---------------------------------------------------------------------------------------- learn
+
+  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+    // Setup.
+    const c = this.config;
+    checkNumber({ totalSteps }, 'totalSteps', { integer: true, min: 1 });
+    await ensureBackend(c.backend);
+    const venv = toVectorEnv(env);
+    const N = venv.numEnvs;
+    const nA = this.numActions;
+    const D = this.obsDim;
+    if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
+    if ((c.numSteps * N) % c.batchSize !== 0) {
+      throw new ConfigError(`Expected batchSize to divide numSteps*numEnvs (${c.numSteps * N}), but got ${c.batchSize}.`);
+    }
+    const { net, optimizer } = this.network();
+    const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
+    const collector = new RolloutCollector(venv, nA, this.normalizer, this.rng.integer(0, 2 ** 31));
+    const startTime = performance.now();
+    let rolloutMs = 0;
+    let updateMs = 0;
+    let gradMs = 0;
+    let optimizerMs = 0;
+    let stepsThisCall = 0;
+    let stoppedEarly = false;
+    const state = (): TrainingState => ({
+      stepsDone: this.stepsDone, totalSteps, iteration: this.iterations, newEpisodes: this.episodes.takeNew(), metrics: this.logger.latest, agent: this,
+    });
+    if (!(await runHooks(hooks, 'onStart', state()))) stoppedEarly = true;
+
+    while (!stoppedEarly && stepsThisCall < totalSteps) {
+      const progress = stepsThisCall / totalSteps;
+      const lr = scheduled(c.learningRate, c.lrSchedule, progress);
+      const clip = scheduled(c.clipRange, c.clipRangeSchedule, progress);
+
+      // Rollout: one batched forward pass and one read-back per step; tensors never enter the env loop.
+      const rolloutStart = performance.now();
+      const collected = collector.collect(buffer, net, this.actRng, this.episodes);
+      stepsThisCall += collected;
+      this.stepsDone += collected;
+      rolloutMs += performance.now() - rolloutStart;
+
+      // Advantages: GAE, bootstrapping from V(obs after the last step) and from final obs on truncation.
+      const updateStart = performance.now();
+      buffer.computeGae(collector.lastValues, c.gamma, c.gaeLambda);
+
+      // Update epochs over minibatches of valid rows. The loss head runs in JavaScript (jsLoss): one
+      // read-back of [logits | value] and one upload of its gradient per minibatch, and the statistics
+      // (approx KL, clip fraction) come with it for free.
+      const indices = buffer.validIndices();
+      const sums = { pgLoss: 0, vLoss: 0, approxKl: 0, clipFrac: 0, minibatches: 0 };
+      const lossOptions = { numActions: nA, clipRange: clip, clipRangeVf: c.clipRangeVf, vfCoef: c.vfCoef, entCoef: c.entCoef, normalizeAdvantage: false };
+      const stats = { pgLoss: 0, vLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
+      let stop = false;
+      for (let epoch = 0; epoch < c.numEpochs && !stop; epoch++) {
+        this.shuffleRng.shuffle(indices);
+        for (let start = 0; start < indices.length; start += c.batchSize) {
+          const mb = indices.subarray(start, Math.min(start + c.batchSize, indices.length));
+          const input = minibatchInputs(buffer, mb, nA, c.normalizeAdvantage);
+          const gradStart = performance.now();
+          const grad = net.params.gradient((...views: tf.Tensor[]) =>
+            jsLoss(net.output(tf.tensor2d(input.obs, [mb.length, D]), views), (out, g) => actorCriticLoss(out, g, input, lossOptions, stats)),
+          );
+          // SB3's rule: once this minibatch's policy has moved too far, skip its step and end the epochs.
+          if (c.targetKl !== null && stats.approxKl > 1.5 * c.targetKl) {
+            stop = true;
+            break;
+          }
+          const optimizerStart = performance.now();
+          gradMs += optimizerStart - gradStart;
+          optimizer.step(grad, lr);
+          optimizerMs += performance.now() - optimizerStart;
+          sums.pgLoss += stats.pgLoss;
+          sums.vLoss += stats.vLoss;
+          sums.approxKl += stats.approxKl;
+          sums.clipFrac += stats.clipFraction;
+          sums.minibatches++;
+        }
+      }
+      const m = Math.max(sums.minibatches, 1);
+      this.iterations++;
+      updateMs += performance.now() - updateStart;
+
+      // Log.
+      const elapsed = (performance.now() - startTime) / 1000;
+      const log = this.logger;
+      this.episodes.record((k, v) => log.record(k, v));
+      log.record('train/policy_gradient_loss', sums.pgLoss / m);
+      log.record('train/value_loss', sums.vLoss / m);
+      log.record('train/entropy_loss', -collector.meanEntropy);
+      log.record('train/approx_kl', sums.approxKl / m);
+      log.record('train/clip_fraction', sums.clipFrac / m);
+      log.record('train/explained_variance', explainedVariance(buffer, indices));
+      log.record('train/n_updates', optimizer.stepCount);
+      log.record('train/learning_rate', lr);
+      log.record('train/clip_range', clip);
+      log.record('time/iterations', this.iterations);
+      log.record('time/fps', Math.round(stepsThisCall / Math.max(elapsed, 1e-9)));
+      log.record('time/time_elapsed', elapsed);
+      log.record('time/rollout_s', rolloutMs / 1000);
+      log.record('time/update_s', updateMs / 1000);
+      // Where the time goes: policy forward and env.step (inside rollout), forward+backward+read-back of
+      // the gradient and the optimizer step with the weight upload (inside update).
+      log.record('time/forward_s', collector.forwardMs / 1000);
+      log.record('time/env_s', collector.envMs / 1000);
+      log.record('time/grad_s', gradMs / 1000);
+      log.record('time/optimizer_s', optimizerMs / 1000);
+      log.dump(this.stepsDone);
+      if (!(await runHooks(hooks, 'onStep', state()))) stoppedEarly = true;
+    }
+    await endHooks(hooks, state());
+    return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
+  }
+
+  // ------------------------------------------------------------------------------------ save/load
+
+  async save(dir: string): Promise<void> {
+    const { net, optimizer } = this.network();
+    await net.save(dir);
+    const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), optimizer);
+    await writeJson(path.join(dir, 'agent.json'), {
+      algo: this.name,
+      config: this.config,
+      observationSpace: this.context.observationSpace.toJSON(),
+      actionSpace: this.context.actionSpace.toJSON(),
+      ...backendInfo(),
+      stepsDone: this.stepsDone,
+      iterations: this.iterations,
+      rng: { main: this.rng.state(), act: this.actRng.state(), shuffle: this.shuffleRng.state() },
+      normalizer: this.normalizer.state(),
+      episodes: this.episodes.state(),
+      optimizer: optimizerMeta,
+    });
+  }
+
+  async load(dir: string): Promise<void> {
+    const saved = await readJson<SavedOnPolicy<PpoConfig>>(path.join(dir, 'agent.json'));
+    checkSaved(saved, this.name, this.context);
+    this.config = resolveConfig('ppo', PPO_DEFAULTS, saved.config);
+    validatePpoConfig(this.config);
+    await ensureBackend(this.config.backend);
+    this.net?.dispose();
+    this.net = null;
+    this.optimizer = null;
+    const { net, optimizer } = this.network();
+    await net.load(dir);
+    await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
+    this.rng = Rng.fromState(saved.rng.main);
+    this.actRng = Rng.fromState(saved.rng.act);
+    this.shuffleRng = Rng.fromState(saved.rng.shuffle);
+    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
+    this.normalizer.setState(saved.normalizer);
+    this.episodes.setState(saved.episodes);
+    this.stepsDone = saved.stepsDone;
+    this.iterations = saved.iterations;
+  }
+
+  /** Current flat weights (policy then value), for tests and export. */
+  weights(): Float32Array {
+    return this.network().net.params.read().slice();
+  }
+
+  dispose(): void {
+    this.net?.dispose();
+    this.net = null;
+    this.optimizer = null;
+  }
+}
