@@ -23,7 +23,7 @@ import { Logger, type LogFormat } from './common/logger.js';
 import { EpisodeStats } from './common/episodes.js';
 import { Normalizer } from './common/normalize.js';
 import { runHooks, endHooks } from './common/hooks.js';
-import { toVectorEnv, discreteActions } from './common/vec.js';
+import { toVectorEnv, discreteActions, isVectorEnv } from './common/vec.js';
 import { resolveConfig, checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
 import { writeJson, readJson, saveOptimizer, loadOptimizer } from './common/persist.js';
 import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, checkSaved, type AgentContext, type SavedOnPolicy } from './common/on-policy.js';
@@ -126,6 +126,12 @@ export const PPO_ZOO_CARTPOLE: Partial<PpoConfig> = {
   clipRangeSchedule: 'linear',
 };
 
+function checkBatchDivides(c: PpoConfig, numEnvs: number): void {
+  if ((c.numSteps * numEnvs) % c.batchSize !== 0) {
+    throw new ConfigError(`Expected batchSize to divide numSteps*numEnvs (${c.numSteps * numEnvs}), but got ${c.batchSize}.`);
+  }
+}
+
 export function validatePpoConfig(c: PpoConfig): void {
   checkNumber(c, 'numSteps', { integer: true, min: 1 });
   checkNumber(c, 'batchSize', { integer: true, min: 1 });
@@ -177,6 +183,8 @@ export class PpoAgent implements Agent {
     validatePpoConfig(this.config);
     this.obsDim = context.observationSpace.flatDim;
     this.numActions = discreteActions(context.actionSpace, 'ppo');
+    // With the env known up front, a rollout/minibatch mismatch fails here rather than in learn().
+    if (context.env) checkBatchDivides(this.config, isVectorEnv(context.env) ? context.env.numEnvs : 1);
     this.rng = context.rng ?? new Rng(context.seed ?? 0);
     this.actRng = this.rng.fork('act');
     this.shuffleRng = this.rng.fork('shuffle');
@@ -219,9 +227,7 @@ export class PpoAgent implements Agent {
     const nA = this.numActions;
     const D = this.obsDim;
     if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
-    if ((c.numSteps * N) % c.batchSize !== 0) {
-      throw new ConfigError(`Expected batchSize to divide numSteps*numEnvs (${c.numSteps * N}), but got ${c.batchSize}.`);
-    }
+    checkBatchDivides(c, N);
     const { net, optimizer } = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
     const collector = new RolloutCollector(venv, nA, this.normalizer, this.rng.integer(0, 2 ** 31));
