@@ -11,7 +11,9 @@
  *
  * To add a case, append to `cases` (e.g. `singleEnvCase('Orchestrator-v0', 20_000)`).
  */
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, Discrete, Rng, SyncVectorEnv, make, makeVec, type VectorEnv, type VectorizationMode } from '../src/core/index.js';
 import '../envs/index.js';
 
@@ -137,6 +139,14 @@ function main(): void {
     }
     const line = { bench: 'env-throughput', env: c.env, mode: c.mode, numEnvs: c.numEnvs, steps: counted, stepsPerSec: Math.round(median(rates)), runs, backend: null, node: process.version, cpu };
     console.log(JSON.stringify(line));
+  }
+  // Orchestrator-v0 needs a valid action for its current mask at every step, so its loop lives in
+  // orchestrator-throughput.ts; run it here so this bench reports every env.
+  if (only === undefined || 'Orchestrator-v0/single/1'.includes(only)) {
+    const script = fileURLToPath(new URL('./orchestrator-throughput.js', import.meta.url));
+    const child = spawnSync(process.execPath, [script, '--runs', String(runs), '--steps', String(Math.max(1, Math.round(1_000_000 * scale)))], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`Expected the Orchestrator-v0 bench to succeed, but it exited with ${child.status}: ${child.stderr}`);
+    process.stdout.write(child.stdout);
   }
 }
 
