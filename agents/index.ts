@@ -5,6 +5,7 @@
  */
 import type { Agent } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
+import { closestNames } from '../src/core/registry.js';
 import type { AgentContext } from './common/on-policy.js';
 import { PpoAgent } from './ppo.js';
 import { A2cAgent } from './a2c.js';
@@ -36,7 +37,10 @@ export function listAgents(): string[] {
 /** Builds agent `name`; `context.seed` (default 0) or `context.rng` drives all of its randomness. */
 export function createAgent(name: string, config: Record<string, unknown>, context: AgentContext): Agent {
   const registration = agents.get(name);
-  if (!registration) throw new ConfigError(`Expected a registered agent name (one of ${listAgents().join(', ')}), but got ${JSON.stringify(name)}.`);
+  if (!registration) {
+    const hint = closestNames(name, listAgents()).join(', ');
+    throw new ConfigError(`Expected a registered agent name (one of ${listAgents().join(', ')}), but got ${JSON.stringify(name)}. Did you mean ${hint}?`);
+  }
   return registration.factory(config, context);
 }
 

@@ -3,6 +3,9 @@
  * its exit codes.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -46,5 +49,41 @@ describe('loopgym CLI', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/loopgym <command>/);
     expect(result.stdout).toMatch(/check-env <id>/);
+  });
+});
+
+describe('loopgym train: bad input fails clearly and writes nothing', () => {
+  const scratch = () => mkdtempSync(join(tmpdir(), 'loopgym-cli-'));
+
+  it('reports malformed JSON with line and column', () => {
+    const dir = scratch();
+    const spec = join(dir, 'bad.json');
+    writeFileSync(spec, '{\n  "name": "x",\n  "env": { "id": "CartPole-v1" }\n  "agent": { "name": "ppo" }\n}');
+    const result = loopgym('train', spec, '--out', join(dir, 'results'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/ConfigError: .*bad\.json:4:\d+: Expected valid JSON/);
+    expect(existsSync(join(dir, 'results'))).toBe(false);
+  });
+
+  it('refuses an out-of-range hyperparameter before writing anything', () => {
+    const dir = scratch();
+    const result = loopgym('train', '--env', 'CartPole-v1', '--agent', 'ppo', '--steps', '1000', '--set', 'agent.gamma=1.5', '--out', join(dir, 'results'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/ConfigError: .*gamma/);
+    expect(existsSync(join(dir, 'results'))).toBe(false);
+  });
+
+  it('suggests near agent names for an unknown one', () => {
+    const result = loopgym('train', '--env', 'CartPole-v1', '--agent', 'ppx', '--steps', '1000', '--out', join(scratch(), 'results'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Expected a registered agent name.*but got "ppx"\..*Did you mean ppo/);
+  });
+
+  it('refuses an unwritable results folder with a named error', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'file'), '');
+    const result = loopgym('train', '--env', 'CartPole-v1', '--agent', 'ppo', '--steps', '1000', '--out', join(dir, 'file', 'results'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/DataError: Expected a writable folder at .*file\/results\/CartPole-v1-ppo/);
   });
 });
