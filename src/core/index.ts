@@ -18,3 +18,4 @@ export * from './wrappers/clip-action.js';
 export { SyncVectorEnv } from './vector-envs/sync-vector-env.js';
 export { AsyncVectorEnv, addDefaultRegistrationModule, defaultRegistrationModules, type AsyncVectorEnvOptions } from './vector-envs/async-vector-env.js';
 export { runnableModuleUrl } from './vector-envs/module-paths.js';
+export * from './atomic-fs.js';

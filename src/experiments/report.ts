@@ -10,7 +10,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { aggregate, type AggregateOptions, type AggregateReport, type ConfigurationAggregate, type Interval, type ScoreStats } from './aggregate.js';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-fs.js';
+import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 import { toCsv } from './store.js';
 import { intervalChartSvg, lineChartSvg, type IntervalItem, type IntervalPanel } from './svg.js';
 

@@ -22,7 +22,7 @@ import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
 import { parseSpec, type ExperimentSpec } from './spec.js';
 import { inspectRun, RunWriter, toCsv } from './store.js';
-import { ensureWritableDir } from './atomic-fs.js';
+import { ensureWritableDir } from '../core/atomic-fs.js';
 import { expandRuns, type RunPlan, type Shard } from './sweep.js';
 import { runPlansInWorkers } from './pool.js';
 

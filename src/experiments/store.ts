@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../core/errors.js';
-import { ensureWritableDir, writeFileAtomic, writeJsonAtomic } from './atomic-fs.js';
+import { ensureWritableDir, writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 
 /** Files a finished run folder must hold. */
 export const RUN_FILES = ['config.json', 'metrics.jsonl', 'episodes.csv', 'summary.json'] as const;

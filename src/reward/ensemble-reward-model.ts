@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
-import { writeFileAtomic } from './io.js';
+import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
 import { checkRows, evaluateModel, type Prediction, type RewardDataset, type RewardModel, type UpdateOptions } from './reward-model.js';
 import { ForestRewardModel as Forest, type ForestRewardModelConfig } from './forest-reward-model.js';

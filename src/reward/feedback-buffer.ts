@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import type { PreferenceFeedback, ScoreFeedback } from '../../envs/orchestrator/feedback.js';
 import { REWARD_FEATURE_DIM, REWARD_FEATURE_LABELS, checkFeatures } from './features.js';
-import { writeFileAtomic } from './io.js';
+import { writeFileAtomic } from '../core/atomic-fs.js';
 import { normalizeCat, type RewardDataset } from './reward-model.js';
 
 /** A scored task; `trueSatisfaction` is the hidden truth, kept for evaluation only (never trained on). */

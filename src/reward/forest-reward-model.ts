@@ -22,7 +22,7 @@ import { RandomForestRegression } from 'ml-random-forest';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
 import { REWARD_FEATURE_DIM } from './features.js';
-import { writeFileAtomic } from './io.js';
+import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
 import { checkDataset, checkRows, evaluateModel, type Prediction, type RewardDataset, type RewardModel } from './reward-model.js';
 import { stripUndefined } from './tfjs-reward-model.js';

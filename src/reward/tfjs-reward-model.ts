@@ -32,7 +32,7 @@ import { Rng, type RngState } from '../core/rng.js';
 import { REWARD_FEATURE_DIM } from './features.js';
 import { glorotUniform } from '../nn/init.js';
 import { loadWeights, saveWeights } from '../nn/io.js';
-import { writeFileAtomic } from './io.js';
+import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
 import {
   checkDataset,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
-import { writeJsonAtomic } from '../../src/experiments/atomic-fs.js';
+import { writeJsonAtomic } from '../../src/core/atomic-fs.js';
 import { canonicalJson, configHash, inspectRun, listRunDirs, RunWriter, runId, toCsv } from '../../src/experiments/store.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'loopgym-store-'));

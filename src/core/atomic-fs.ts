@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync, rmSync, accessSync, constants } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { DataError } from '../core/errors.js';
+import { DataError } from './errors.js';
 
 let tempCounter = 0;
 
