@@ -239,10 +239,10 @@ export async function exportRun(runDir: string, outDir: string, options: ExportO
         normalizedScore: summary.normalizedScore ?? null,
       }
     : null;
+  // The env the policy acts in, as the spec declares it. The reward the policy was trained on (gold,
+  // learned, feedback) changes no observation or action, so it is recorded with the training, not the env.
   const kwargs = { ...(envSection.kwargs ?? {}) };
-  // The runner passes the reward mode to the env as a kwarg; the bundle records what the env was built with.
-  const rewardMode = (config.spec?.reward as { mode?: string } | undefined)?.mode;
-  if (rewardMode && rewardMode !== 'gold' && kwargs.rewardMode === undefined) kwargs.rewardMode = rewardMode;
+  const rewardMode = (config.spec?.reward as { mode?: string } | undefined)?.mode ?? 'gold';
   return exportAgentDir(
     policyDir,
     outDir,
@@ -254,6 +254,7 @@ export async function exportRun(runDir: string, outDir: string, options: ExportO
         seed: config.seed ?? null,
         axes: config.axes ?? {},
         totalSteps: config.spec?.totalSteps ?? null,
+        rewardMode,
         provenance: config.provenance ?? null,
       },
       evaluation,

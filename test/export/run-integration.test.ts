@@ -33,3 +33,24 @@ it('exports a run written by runExperiment, with its provenance and evaluation',
   expect(runner.decide([0.01, 0, 0.02, 0]).action).toBeGreaterThanOrEqual(0);
   runner.dispose();
 });
+
+it('exports a run trained on the learned reward: the bundle env is the plain env, the reward mode is training provenance', async () => {
+  const spec = parseSpec({
+    name: 'export-learned',
+    env: { id: 'Orchestrator-v0', numEnvs: 2 },
+    agent: { name: 'ppo', numSteps: 64, batchSize: 64, numEpochs: 1, piLayers: [16], vfLayers: [16] },
+    reward: { mode: 'learned', model: { kind: 'random-forest', refitEvery: 200, minFeedback: 20 } },
+    totalSteps: 256,
+    seeds: [0],
+    evaluation: { episodes: 1 },
+    backend: 'wasm',
+  });
+  const { runs } = await runExperiment(spec, { outDir: root });
+  const { manifest } = await exportRun(runs[0].dir, join(root, 'bundle-learned'));
+  expect(manifest.env.id).toBe('Orchestrator-v0');
+  expect(manifest.env.kwargs).not.toHaveProperty('rewardMode', 'learned');
+  expect(manifest.training).toMatchObject({ rewardMode: 'learned' });
+  const runner = await loadPolicy(join(root, 'bundle-learned'), { envId: 'Orchestrator-v0' });
+  expect(runner.decide(new Float32Array(manifest.observation.size)).name).toMatch(/^(scan|dispatch|coordinate|monitor|optimize)/);
+  runner.dispose();
+});
