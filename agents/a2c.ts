@@ -7,11 +7,10 @@
  * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update -> log).
  */
 import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
 import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
-import { ensureBackend, backendInfo, type BackendName } from '../src/nn/backend.js';
+import { ensureBackend, type BackendName } from '../src/nn/backend.js';
 import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatRmsProp, FlatAdam } from '../src/nn/optim.js';
@@ -25,8 +24,7 @@ import { Normalizer } from './common/normalize.js';
 import { runHooks, endHooks } from './common/hooks.js';
 import { toVectorEnv, discreteActions } from './common/vec.js';
 import { resolveConfig, checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
-import { writeJson, readJson, saveOptimizer, loadOptimizer } from './common/persist.js';
-import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, checkSaved, type AgentContext, type SavedOnPolicy } from './common/on-policy.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, saveOnPolicy, readSavedOnPolicy, loadNetworkAndOptimizer, type AgentContext } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -259,33 +257,28 @@ export class A2cAgent implements Agent {
 
   async save(dir: string): Promise<void> {
     const { net, optimizer } = this.network();
-    await net.save(dir);
-    const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), optimizer);
-    await writeJson(path.join(dir, 'agent.json'), {
-      algo: this.name,
+    await saveOnPolicy(dir, {
+      name: this.name,
       config: this.config,
-      observationSpace: this.context.observationSpace.toJSON(),
-      actionSpace: this.context.actionSpace.toJSON(),
-      ...backendInfo(),
+      context: this.context,
+      net,
+      optimizer,
       stepsDone: this.stepsDone,
       iterations: this.iterations,
-      rng: { main: this.rng.state(), act: this.actRng.state() },
-      normalizer: this.normalizer.state(),
-      episodes: this.episodes.state(),
-      optimizer: optimizerMeta,
+      rngs: { main: this.rng, act: this.actRng },
+      normalizer: this.normalizer,
+      episodes: this.episodes,
     });
   }
 
   async load(dir: string): Promise<void> {
-    const saved = await readJson<SavedOnPolicy<A2cConfig>>(path.join(dir, 'agent.json'));
-    checkSaved(saved, this.name, this.context);
+    const saved = await readSavedOnPolicy<A2cConfig>(dir, this.name, this.context);
     this.config = resolveConfig('a2c', A2C_DEFAULTS, saved.config);
     validateA2cConfig(this.config);
     await ensureBackend(this.config.backend);
     this.dispose();
     const { net, optimizer } = this.network();
-    await net.load(dir);
-    await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
+    await loadNetworkAndOptimizer(dir, net, optimizer, saved);
     this.rng = Rng.fromState(saved.rng.main);
     this.actRng = Rng.fromState(saved.rng.act);
     this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);

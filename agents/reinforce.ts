@@ -8,11 +8,10 @@
  * Reading order: config -> network -> learn() (setup -> collect episodes -> returns -> update -> log).
  */
 import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
 import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
-import { ensureBackend, backendInfo, type BackendName } from '../src/nn/backend.js';
+import { ensureBackend, type BackendName } from '../src/nn/backend.js';
 import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
@@ -25,8 +24,7 @@ import { Normalizer } from './common/normalize.js';
 import { runHooks, endHooks } from './common/hooks.js';
 import { toVectorEnv, discreteActions } from './common/vec.js';
 import { resolveConfig, checkNumber, checkChoice, checkLayers } from './common/config.js';
-import { writeJson, readJson, saveOptimizer, loadOptimizer } from './common/persist.js';
-import { checkSaved, actorCriticLoss, type AgentContext, type SavedOnPolicy, type MinibatchInputs } from './common/on-policy.js';
+import { saveOnPolicy, readSavedOnPolicy, loadNetworkAndOptimizer, actorCriticLoss, type AgentContext, type MinibatchInputs } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -288,33 +286,28 @@ export class ReinforceAgent implements Agent {
 
   async save(dir: string): Promise<void> {
     const { net, optimizer } = this.network();
-    await net.save(dir);
-    const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), optimizer);
-    await writeJson(path.join(dir, 'agent.json'), {
-      algo: this.name,
+    await saveOnPolicy(dir, {
+      name: this.name,
       config: this.config,
-      observationSpace: this.context.observationSpace.toJSON(),
-      actionSpace: this.context.actionSpace.toJSON(),
-      ...backendInfo(),
+      context: this.context,
+      net,
+      optimizer,
       stepsDone: this.stepsDone,
       iterations: this.iterations,
-      rng: { main: this.rng.state(), act: this.actRng.state() },
-      normalizer: this.normalizer.state(),
-      episodes: this.episodes.state(),
-      optimizer: optimizerMeta,
+      rngs: { main: this.rng, act: this.actRng },
+      normalizer: this.normalizer,
+      episodes: this.episodes,
     });
   }
 
   async load(dir: string): Promise<void> {
-    const saved = await readJson<SavedOnPolicy<ReinforceConfig>>(path.join(dir, 'agent.json'));
-    checkSaved(saved, this.name, this.context);
+    const saved = await readSavedOnPolicy<ReinforceConfig>(dir, this.name, this.context);
     this.config = resolveConfig('reinforce', REINFORCE_DEFAULTS, saved.config);
     validateReinforceConfig(this.config);
     await ensureBackend(this.config.backend);
     this.dispose();
     const { net, optimizer } = this.network();
-    await net.load(dir);
-    await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
+    await loadNetworkAndOptimizer(dir, net, optimizer, saved);
     this.rng = Rng.fromState(saved.rng.main);
     this.actRng = Rng.fromState(saved.rng.act);
     this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, false, this.config.gamma);

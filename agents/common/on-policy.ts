@@ -1,5 +1,9 @@
 /** Pieces shared by the on-policy learners (PPO, A2C, REINFORCE): minibatch assembly, statistics, saved-state checks. */
+import path from 'node:path';
 import { ConfigError } from '../../src/core/errors.js';
+import { backendInfo } from '../../src/nn/backend.js';
+import type { FlatOptimizer } from '../../src/nn/optim.js';
+import { loadOptimizer, readJson, saveOptimizer, writeJson } from './persist.js';
 import type { Rng, RngState } from '../../src/core/rng.js';
 import { spaceFromJSON, type Space, type SpaceJSON } from '../../src/core/spaces.js';
 import { MaskedCategorical } from '../../src/nn/distributions.js';
@@ -19,8 +23,8 @@ export interface AgentContext {
   seed?: number;
   rng?: Rng;
   /**
-   * The env the agent will act in, for agents that read an env's internals (the orchestrator baselines).
-   * Learning algorithms ignore it.
+   * The env the agent will act in: baselines that read an env's internals (the orchestrator's) need it;
+   * learners may use it to check their config against the env early (PPO: batchSize vs numEnvs).
    */
   env?: Env<unknown, unknown> | VectorEnv;
 }
@@ -210,6 +214,53 @@ export interface SavedOnPolicy<C> {
   normalizer: NormalizerState;
   episodes: { returns: number[]; lengths: number[]; total: number };
   optimizer: { kind: string; t: number };
+}
+
+/** What save() of an on-policy agent writes and load() restores. */
+export interface OnPolicyParts {
+  name: string;
+  config: object;
+  context: AgentContext;
+  net: ActorCritic;
+  optimizer: FlatOptimizer;
+  stepsDone: number;
+  iterations: number;
+  /** The agent's named Rng streams (e.g. main, act, shuffle), saved in this order. */
+  rngs: Record<string, Rng>;
+  normalizer: Normalizer;
+  episodes: EpisodeStats;
+}
+
+/** save() of PPO, A2C and REINFORCE: weights (tfjs layout), optimizer state in optimizer/, and agent.json. */
+export async function saveOnPolicy(dir: string, parts: OnPolicyParts): Promise<void> {
+  await parts.net.save(dir);
+  const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), parts.optimizer);
+  await writeJson(path.join(dir, 'agent.json'), {
+    algo: parts.name,
+    config: parts.config,
+    observationSpace: parts.context.observationSpace.toJSON(),
+    actionSpace: parts.context.actionSpace.toJSON(),
+    ...backendInfo(),
+    stepsDone: parts.stepsDone,
+    iterations: parts.iterations,
+    rng: Object.fromEntries(Object.entries(parts.rngs).map(([stream, rng]) => [stream, rng.state()])),
+    normalizer: parts.normalizer.state(),
+    episodes: parts.episodes.state(),
+    optimizer: optimizerMeta,
+  });
+}
+
+/** Reads `agent.json` of a saved on-policy agent, refusing another algorithm or other spaces. */
+export async function readSavedOnPolicy<C>(dir: string, algo: string, context: AgentContext): Promise<SavedOnPolicy<C>> {
+  const saved = await readJson<SavedOnPolicy<C>>(path.join(dir, 'agent.json'));
+  checkSaved(saved, algo, context);
+  return saved;
+}
+
+/** Restores saved weights and optimizer state into a freshly built network and optimizer. */
+export async function loadNetworkAndOptimizer(dir: string, net: ActorCritic, optimizer: FlatOptimizer, saved: SavedOnPolicy<unknown>): Promise<void> {
+  await net.load(dir);
+  await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
 }
 
 /** Refuses to load a folder saved by another algorithm or for other spaces. */

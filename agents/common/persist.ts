@@ -1,15 +1,12 @@
 /** Atomic JSON files and optimizer state folders for agents' save()/load(). */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { writeJsonAtomic } from '../../src/core/atomic-fs.js';
 import { DataError } from '../../src/core/errors.js';
 import type { FlatOptimizer, OptimizerState } from '../../src/nn/optim.js';
 import { saveWeights, loadWeights } from '../../src/nn/io.js';
 
 export async function writeJson(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await fs.rename(tmp, file);
+  writeJsonAtomic(file, value);
 }
 
 export async function readJson<T>(file: string): Promise<T> {
