@@ -7,6 +7,7 @@
  */
 import type { Agent } from '../core/agent.js';
 import type { Env } from '../core/env.js';
+import { playEpisode } from '../../agents/common/evaluate.js';
 
 export interface EpisodeResult {
   seed: number;
@@ -26,26 +27,11 @@ export function evaluateEpisodes(agent: Agent, env: Env<Float32Array, number>, o
   const results: EpisodeResult[] = [];
   for (let i = 0; i < options.episodes; i++) {
     const seed = options.seedBase + i;
-    let { obs, info } = env.reset({ seed });
     const metrics: Record<string, number> = {};
-    let episodeReturn = 0;
-    let length = 0;
-    for (;;) {
-      const mask = info.actionMask instanceof Uint8Array ? info.actionMask : undefined;
-      const action = agent.act(obs, { mask, deterministic: options.deterministic });
-      const step = env.step(action);
-      episodeReturn += step.reward;
-      length++;
-      addNumbers(metrics, step.info.rewardComponents, 'reward/');
-      obs = step.obs;
-      info = step.info;
-      if (step.terminated || step.truncated) {
-        const unwrapped = env.unwrapped as Partial<{ episodeMetrics(): Record<string, number> }>;
-        if (typeof unwrapped.episodeMetrics === 'function') copyNumbers(metrics, unwrapped.episodeMetrics());
-        break;
-      }
-    }
-    results.push({ seed, return: episodeReturn, length, metrics });
+    const episode = playEpisode(agent, env, { seed }, { deterministic: options.deterministic }, (step) => addNumbers(metrics, step.info.rewardComponents, 'reward/'));
+    const unwrapped = env.unwrapped as Partial<{ episodeMetrics(): Record<string, number> }>;
+    if (typeof unwrapped.episodeMetrics === 'function') copyNumbers(metrics, unwrapped.episodeMetrics());
+    results.push({ seed, return: episode.return, length: episode.length, metrics });
   }
   return results;
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { evaluateRun } from '../../experiments/runner.js';
 import { formatTable, printJson, printLine, type GlobalOptions } from '../output.js';
@@ -23,7 +22,7 @@ export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
     const result = await evaluateRun(argv.runDir, { episodes: argv.episodes, seedBase: argv.seed, deterministic: !argv.stochastic });
     if (argv.json) return printJson(result);
     const metricRows = Object.entries(result.metrics).map(([key, value]) => [key, value]);
-    printLine(argv, `${join(argv.runDir)}: ${result.episodes} episodes, mean return ${result.meanReturn.toFixed(3)} (std ${result.stdReturn.toFixed(3)})`);
+    printLine(argv, `${argv.runDir}: ${result.episodes} episodes, mean return ${result.meanReturn.toFixed(3)} (std ${result.stdReturn.toFixed(3)})`);
     if (metricRows.length > 0) printLine(argv, formatTable(['metric', 'mean'], metricRows));
   },
 };
