@@ -81,6 +81,10 @@ export interface OrchestratorConfig {
   feedbackRate: number;
   /** Per finished task, probability of a pairwise preference against a recent task. */
   preferenceRate: number;
+  /** Std of the user's mood: uniform noise added to each task's true satisfaction (no feature can predict it). */
+  moodNoise: number;
+  /** Std of a company's worker quality and creativity around their architecture's catalog values. */
+  qualitySpread: number;
   /** Std of the CAT score noise, in score points (1-10 scale). */
   catNoise: number;
   /** Std of the rating noise, in rating points (1-5 scale). */
@@ -125,6 +129,8 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<OrchestratorConfig> = Object.freeze
   statsDecay: 1,
   feedbackRate: 0.3,
   preferenceRate: 0.1,
+  moodNoise: 0.05,
+  qualitySpread: 0.1,
   catNoise: 1.0,
   ratingNoise: 0.6,
   preferenceTemperature: 8,
@@ -169,6 +175,8 @@ const NUMBER_RANGES: Partial<Record<keyof OrchestratorConfig, [number, number, '
   statsDecay: [0.5, 1, 'real'],
   feedbackRate: [0, 1, 'real'],
   preferenceRate: [0, 1, 'real'],
+  moodNoise: [0, 1, 'real'],
+  qualitySpread: [0, 1, 'real'],
   catNoise: [0, 20, 'real'],
   ratingNoise: [0, 20, 'real'],
   preferenceTemperature: [0, 1000, 'real'],

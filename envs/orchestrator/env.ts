@@ -86,7 +86,8 @@
  * ## Simulated users (hidden)
  * True satisfaction of a finished task, with timeliness t = 1 within SLA, else max(0, 1 - overrun / SLA):
  * succeeded 0.35 + 0.3 quality[w] + 0.2 t + 0.15 creativity[w] creativity_need + 0.05 if reviewed;
- * failed 0.1 + 0.1 t; hung or abandoned 0.02; plus uniform noise of std 0.05, clipped to [0, 1]. A
+ * failed 0.1 + 0.1 t; hung or abandoned 0.02; plus the user's mood, uniform noise of std `moodNoise` [0.05],
+ * clipped to [0, 1]. quality[w] and creativity[w] are the catalog values + N(0, `qualitySpread` [0.1]) per company. A
  * `feedbackRate` [0.3] share of finished tasks gets a ScoreFeedback: CAT = round(1 + 9 s + N(0, `catNoise`
  * [1])) in 1-10, ratings round(1 + 4 driver + N(0, `ratingNoise` [0.6])) in 1-5 with drivers usefulness
  * (success ? 0.5 + 0.5 t : 0.1), quality (quality[w], x0.2 on failure), creativity (creativity[w] (0.5 + 0.5
@@ -201,6 +202,7 @@ const EMPTY_FINISHED: readonly TaskOutcome[] = Object.freeze([]) as readonly Tas
 const EMPTY_FEEDBACK: readonly FeedbackEvent[] = Object.freeze([]) as readonly FeedbackEvent[];
 
 /** ((x - 1) / 4)^2 by complexity x: a reviewer catches little on easy tasks and most on the hardest. */
+const MOOD_WIDTH_PER_STD = Math.sqrt(12);
 const REVIEW_REACH = Float64Array.from([0, 0, 1 / 16, 4 / 16, 9 / 16, 1]);
 
 const OUTCOME_SUCCEEDED = 0;
@@ -796,8 +798,8 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     } else {
       satisfaction = 0.02;
     }
-    // User mood: uniform noise with standard deviation 0.05.
-    satisfaction += 0.1732 * (rng.random() - 0.5);
+    // User mood: uniform noise with standard deviation moodNoise (the width of U(-0.5, 0.5) is sqrt(12) stds).
+    satisfaction += MOOD_WIDTH_PER_STD * cfg.moodNoise * (rng.random() - 0.5);
     satisfaction = satisfaction < 0 ? 0 : satisfaction > 1 ? 1 : satisfaction;
 
     if (succeeded) this.stepSuccess += priority;

@@ -77,8 +77,8 @@ export function generateCompany(
     company.slowness[w] = config.durationScale * arch.slowness * rng.uniform(0.8, 1.25);
     company.cost[w] = arch.cost * rng.uniform(0.85, 1.15);
     company.capacity[w] = rng.integer(arch.capacity[0], arch.capacity[1] + 1);
-    company.quality[w] = clamp01(arch.quality + rng.normal(0, 0.1));
-    company.creativity[w] = clamp01(arch.creativity + rng.normal(0, 0.1));
+    company.quality[w] = clamp01(arch.quality + rng.normal(0, config.qualitySpread));
+    company.creativity[w] = clamp01(arch.creativity + rng.normal(0, config.qualitySpread));
   }
   return company;
 }
