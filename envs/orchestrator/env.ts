@@ -138,13 +138,14 @@ import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from
 import { Rng } from '../../src/core/rng.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
 import { getPlugin } from '../../src/plugins/registry.js';
-import { TASK_FEATURE_DIM, TASK_FEATURE_LABELS, type Task, type TaskPlugin } from '../../src/plugins/types.js';
+import { TASK_FEATURE_DIM, TASK_FEATURE_LABELS, allocateTaskBatch, type Task, type TaskBatch, type TaskPlugin } from '../../src/plugins/types.js';
 import { ARCHITECTURES, ARCHITECTURE_NAMES, drawArchitectures } from './catalog.js';
 import { resolveOrchestratorConfig, type OrchestratorConfig, type OrchestratorVerb } from './config.js';
 import {
   TASK_OUTCOME_FEATURE_DIM,
   builtinCategoryIndex,
   writeOutcomeFeatures,
+  clearOutcomeOneHots,
   type FeedbackEvent,
   type OutcomeKind,
   type TaskOutcome,
@@ -201,8 +202,9 @@ const PRIOR_DURATION = 12;
 const EMPTY_FINISHED: readonly TaskOutcome[] = Object.freeze([]) as readonly TaskOutcome[];
 const EMPTY_FEEDBACK: readonly FeedbackEvent[] = Object.freeze([]) as readonly FeedbackEvent[];
 
-/** ((x - 1) / 4)^2 by complexity x: a reviewer catches little on easy tasks and most on the hardest. */
+/** U(-w/2, w/2) has standard deviation w / sqrt(12). */
 const MOOD_WIDTH_PER_STD = Math.sqrt(12);
+/** ((x - 1) / 4)^2 by complexity x: a reviewer catches little on easy tasks and most on the hardest. */
 const REVIEW_REACH = Float64Array.from([0, 0, 1 / 16, 4 / 16, 9 / 16, 1]);
 
 const OUTCOME_SUCCEEDED = 0;
@@ -250,7 +252,11 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private userRng!: Rng;
   private worldRng: Rng | undefined;
   private pluginRngs: Rng[] = [];
-  private pluginBuffers: Task[][] = [];
+  /** Each plugin's current chunk of tasks as columns, read at pluginCursor, holding pluginBatchSize tasks. */
+  private readonly pluginBatches: TaskBatch[];
+  private readonly pluginBatchSize: Int32Array;
+  /** Env category index of each plugin's local category index. */
+  private readonly pluginCategories: Int32Array[];
   private pluginCursor!: Int32Array;
   private pluginGenerated!: Int32Array;
 
@@ -291,6 +297,13 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private pressured = 0;
   /** Per worker, the elapsed ticks beyond which in-flight work counts as overdue (1.5x observed mean). */
   private readonly overdueAfter: Float64Array;
+  // What the observation shows of each worker, refreshed when its statistics change (refreshWorkerStats)
+  // or, for the company's fixed figures, at reset.
+  private readonly workerRate: Float64Array;
+  private readonly workerDurationObs: Float64Array;
+  private readonly workerCapacityObs: Float64Array;
+  private readonly workerCostObs: Float64Array;
+  private capacityTotal = 0;
 
   // Observed statistics (what any policy could have counted).
   private readonly statSuccess: Float64Array;
@@ -307,6 +320,9 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private ringCount = 0;
   private ringNext = 0;
   private readonly scratchFeatures = new Float32Array(TASK_OUTCOME_FEATURE_DIM);
+  /** The one-hot indices scratchFeatures holds from its last write (cleared before the next). */
+  private scratchArch = -1;
+  private scratchCategory = 0;
 
   private tick = 0;
   private degradation = 0;
@@ -338,6 +354,8 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private stepFeedbackSatisfaction = 0;
   private stepFinished: TaskOutcome[] | null = null;
   private stepFeedback: FeedbackEvent[] | null = null;
+  /** Whether finished-task records and feedback events are built (see stopCollectingEvents). */
+  private collectEvents = true;
 
   // Episode totals, reported in info (for evaluation tables).
   private totals: EpisodeTotals = emptyTotals();
@@ -368,6 +386,9 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     });
     this.categories = Object.freeze(categories);
     this.categoryDomain = Int32Array.from(domains);
+    this.pluginCategories = this.plugins.map((plugin) => Int32Array.from(plugin.categories, (category) => this.categoryIndex.get(category)!));
+    this.pluginBatches = this.plugins.map(() => allocateTaskBatch(CHUNK));
+    this.pluginBatchSize = new Int32Array(this.plugins.length);
     this.pluginCategoryBuiltin = Int32Array.from(categories, (c) => builtinCategoryIndex(c));
     const c = categories.length;
 
@@ -434,6 +455,10 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.fOutcome = new Int32Array(maxCapacity);
     this.used = new Int32Array(n);
     this.overdueAfter = new Float64Array(n);
+    this.workerRate = new Float64Array(n);
+    this.workerDurationObs = new Float64Array(n);
+    this.workerCapacityObs = new Float64Array(n);
+    this.workerCostObs = new Float64Array(n);
     this.statSuccess = new Float64Array(n);
     this.statTrials = new Float64Array(n);
     const domainCount = this.plugins.length;
@@ -464,7 +489,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       this.outcomeRng = this.rng.fork('outcomes');
       this.userRng = this.rng.fork('users');
       this.pluginRngs = this.plugins.map((p) => this.rng.fork(`plugin:${p.name}`));
-      this.pluginBuffers = this.plugins.map(() => []);
+      this.pluginBatchSize.fill(0);
       this.pluginCursor = new Int32Array(this.plugins.length);
       this.pluginGenerated = new Int32Array(this.plugins.length);
     }
@@ -491,6 +516,15 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.statDomainTrials.fill(0);
     this.statDurationSum.fill(0);
     this.statDurationCount.fill(0);
+    this.capacityTotal = 0;
+    for (let w = 0; w < this.numWorkers; w++) {
+      const capacity = this.company.capacity[w];
+      this.capacityTotal += capacity;
+      this.workerCapacityObs[w] = capacity / 3;
+      const cost = this.company.cost[w] / 2;
+      this.workerCostObs[w] = cost > 1 ? 1 : cost;
+      this.refreshWorkerStats(w);
+    }
     this.ringCount = 0;
     this.ringNext = 0;
     this.tick = 0;
@@ -514,6 +548,47 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   }
 
   step(action: number): StepResult<Float32Array> {
+    this.simulate(action);
+    const w = this.config.rewardWeights;
+    const success = w.success * this.stepSuccess;
+    const latency = -w.sla * this.stepLatency;
+    const cost = -w.cost * this.stepCost;
+    const info: Info = {
+      actionMask: this.mask.slice(),
+      tick: this.tick,
+      rewardComponents: { success, latency, cost, satisfaction: this.satisfactionTerm() } satisfies RewardComponents,
+      goldReward: success + latency + cost + w.satisfaction * this.stepGoldSatisfaction,
+      finished: this.stepFinished ?? EMPTY_FINISHED,
+      feedback: this.stepFeedback ?? EMPTY_FEEDBACK,
+    };
+    return { obs: this.observe(), reward: this.stepReward(), terminated: false, truncated: false, info };
+  }
+
+  /**
+   * The allocation-free step behind OrchestratorVectorEnv: the same transition, draws and reward as
+   * `step(action)`, with the observation written to `obs[obsOffset, obsOffset + obsDim)` and the action mask
+   * to `mask[maskOffset, maskOffset + numActions)`. Builds no info; call `stopCollectingEvents()` first so
+   * that no task records or feedback events are built either.
+   */
+  stepInPlace(action: number, obs: Float32Array, obsOffset: number, mask: Uint8Array, maskOffset: number): number {
+    this.simulate(action);
+    this.writeObservation(obs, obsOffset);
+    const own = this.mask;
+    for (let a = 0; a < own.length; a++) mask[maskOffset + a] = own[a];
+    return this.stepReward();
+  }
+
+  /**
+   * From now on, finished-task records (`info.finished`) and feedback events (`info.feedback`) are not
+   * built: step infos carry empty lists. The users' random draws still happen, so transitions and rewards
+   * (also in `feedback` mode) stay exactly those of an env that collects them.
+   */
+  stopCollectingEvents(): void {
+    this.collectEvents = false;
+  }
+
+  /** Checks the action, then plays one tick: the verb, then time (work, abandonment, arrivals), then the mask. */
+  private simulate(action: number): void {
     const n = this.numWorkers;
     if (!Number.isInteger(action) || action < 0 || action >= this.mask.length) {
       throw new InvalidActionError(`Expected an action in [0, ${this.mask.length - 1}] (Discrete(${this.mask.length})), but got ${describeValue(action)}.`);
@@ -532,25 +607,19 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       this.lastOptimize = this.tick + 1;
     }
     this.advance();
-
-    const w = this.config.rewardWeights;
-    const success = w.success * this.stepSuccess;
-    const latency = -w.sla * this.stepLatency;
-    const cost = -w.cost * this.stepCost;
-    const gold = w.satisfaction * this.stepGoldSatisfaction;
-    const mode = this.config.rewardMode;
-    const satisfaction = mode === 'gold' ? gold : mode === 'feedback' ? w.satisfaction * this.stepFeedbackSatisfaction : 0;
-    const base = success + latency + cost;
     this.computeMask();
-    const info: Info = {
-      actionMask: this.mask.slice(),
-      tick: this.tick,
-      rewardComponents: { success, latency, cost, satisfaction } satisfies RewardComponents,
-      goldReward: base + gold,
-      finished: this.stepFinished ?? EMPTY_FINISHED,
-      feedback: this.stepFeedback ?? EMPTY_FEEDBACK,
-    };
-    return { obs: this.observe(), reward: base + satisfaction, terminated: false, truncated: false, info };
+  }
+
+  /** The satisfaction term of this step's reward under the configured rewardMode. */
+  private satisfactionTerm(): number {
+    const mode = this.config.rewardMode;
+    const weight = this.config.rewardWeights.satisfaction;
+    return mode === 'gold' ? weight * this.stepGoldSatisfaction : mode === 'feedback' ? weight * this.stepFeedbackSatisfaction : 0;
+  }
+
+  private stepReward(): number {
+    const w = this.config.rewardWeights;
+    return w.success * this.stepSuccess + -w.sla * this.stepLatency + -w.cost * this.stepCost + this.satisfactionTerm();
   }
 
   /** Hidden parameters and state for the oracle baseline (and for analysis); see OrchestratorHiddenView. */
@@ -740,38 +809,50 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
 
   private arrive(): void {
     const p = this.mixWeights.length === 1 ? 0 : this.arrivalRng.weightedIndex(this.mixWeights);
-    if (this.pluginCursor[p] >= this.pluginBuffers[p].length) this.refill(p);
-    const task = this.pluginBuffers[p][this.pluginCursor[p]++];
+    if (this.pluginCursor[p] >= this.pluginBatchSize[p]) this.refill(p);
+    const i = this.pluginCursor[p]++;
+    const batch = this.pluginBatches[p];
     // The pool keeps one spare slot, so a task turned away at a full queue can be scored like any other.
     const slot = this.freeSlots[--this.freeCount];
+    const priority = batch.priority[i];
     this.tId[slot] = this.nextTaskId++;
-    this.tCategory[slot] = this.categoryIndex.get(task.category)!;
+    this.tCategory[slot] = this.pluginCategories[p][batch.category[i]];
     this.tPlugin[slot] = p;
-    this.tComplexity[slot] = task.complexity;
-    this.tPriority[slot] = task.priority;
-    this.tSla[slot] = task.slaTicks;
+    this.tComplexity[slot] = batch.complexity[i];
+    this.tPriority[slot] = priority;
+    this.tSla[slot] = batch.slaTicks[i];
     this.tArrival[slot] = this.tick;
     this.tScanned[slot] = 0;
     this.tRetries[slot] = 0;
     const base = slot * TASK_FEATURE_DIM;
-    for (let f = 0; f < TASK_FEATURE_DIM; f++) this.tFeatures[base + f] = task.features[f];
+    const from = i * TASK_FEATURE_DIM;
+    for (let f = 0; f < TASK_FEATURE_DIM; f++) this.tFeatures[base + f] = batch.features[from + f];
     if (this.queueLength >= this.config.queueCapacity) {
       this.finish(slot, KIND_ABANDONED, -1, false);
       return;
     }
     this.queue[(this.queueHead + this.queueLength) & this.queueMask] = slot;
     this.queueLength++;
-    this.queueByPriority[task.priority]++;
+    this.queueByPriority[priority]++;
     this.queueUnscanned++;
   }
 
+  /** The plugin's next CHUNK tasks, through its allocation-free generateBatch when it has one; checked either way. */
   private refill(p: number): void {
     const plugin = this.plugins[p];
-    const tasks = plugin.generate(this.pluginRngs[p], CHUNK, { tick: this.tick, startId: this.pluginGenerated[p], prompts: false });
-    if (!Array.isArray(tasks) || tasks.length === 0) throw new ConfigError(`Expected plugin ${plugin.name} to generate ${CHUNK} tasks, but got ${describeValue(tasks)}.`);
-    for (const task of tasks) validateTask(plugin, task, this.categoryIndex);
-    this.pluginGenerated[p] += tasks.length;
-    this.pluginBuffers[p] = tasks;
+    let count = CHUNK;
+    if (plugin.generateBatch) {
+      plugin.generateBatch(this.pluginRngs[p], CHUNK, this.pluginBatches[p]);
+    } else {
+      const tasks = plugin.generate(this.pluginRngs[p], CHUNK, { tick: this.tick, startId: this.pluginGenerated[p], prompts: false });
+      if (!Array.isArray(tasks) || tasks.length === 0) throw new ConfigError(`Expected plugin ${plugin.name} to generate ${CHUNK} tasks, but got ${describeValue(tasks)}.`);
+      count = tasks.length;
+      if (count > this.pluginBatches[p].category.length) this.pluginBatches[p] = allocateTaskBatch(count);
+      tasksToBatch(plugin, tasks, this.pluginBatches[p]);
+    }
+    validateBatch(plugin, this.pluginBatches[p], count);
+    this.pluginGenerated[p] += count;
+    this.pluginBatchSize[p] = count;
     this.pluginCursor[p] = 0;
   }
 
@@ -798,7 +879,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     } else {
       satisfaction = 0.02;
     }
-    // User mood: uniform noise with standard deviation moodNoise (the width of U(-0.5, 0.5) is sqrt(12) stds).
+    // User mood: uniform noise with standard deviation moodNoise.
     satisfaction += MOOD_WIDTH_PER_STD * cfg.moodNoise * (rng.random() - 0.5);
     satisfaction = satisfaction < 0 ? 0 : satisfaction > 1 ? 1 : satisfaction;
 
@@ -818,17 +899,21 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
 
     const giveScore = cfg.feedbackRate > 0 && rng.random() < cfg.feedbackRate;
     const givePreference = cfg.preferenceRate > 0 && this.ringCount > 0 && rng.random() < cfg.preferenceRate;
+    // Outcome features are what records and events carry; without them only the draws below matter.
     const features = this.scratchFeatures;
-    features.fill(0);
-    const arch = worker >= 0 ? this.archIndex[worker] : -1;
-    const category = this.tCategory[slot];
-    writeOutcomeFeatures(features, succeeded, slaMet, latency, sla, this.tComplexity[slot], priority, coordinated, this.tRetries[slot], this.tFeatures, fBase, arch, this.pluginCategoryBuiltin[category]);
+    if (this.collectEvents) {
+      const arch = worker >= 0 ? this.archIndex[worker] : -1;
+      clearOutcomeOneHots(features, this.scratchArch, this.scratchCategory);
+      this.scratchArch = arch;
+      this.scratchCategory = this.pluginCategoryBuiltin[this.tCategory[slot]];
+      writeOutcomeFeatures(features, succeeded, slaMet, latency, sla, this.tComplexity[slot], priority, coordinated, this.tRetries[slot], this.tFeatures, fBase, arch, this.scratchCategory);
+    }
 
-    if (cfg.recordTasks) {
+    if (cfg.recordTasks && this.collectEvents) {
       const record: TaskOutcome = {
         taskId: this.tId[slot],
         plugin: this.plugins[this.tPlugin[slot]].name,
-        category: this.categories[category],
+        category: this.categories[this.tCategory[slot]],
         worker,
         architecture: worker >= 0 ? this.workerArchitectures[worker] : '',
         kind: KIND_NAMES[kind],
@@ -849,47 +934,58 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     }
     if (giveScore) {
       const cat = clampRound(1 + 9 * satisfaction + rng.normal(0, cfg.catNoise), 1, 10);
-      const q = c.quality[Math.max(0, worker)];
-      const cr = c.creativity[Math.max(0, worker)];
-      const noWorker = worker < 0;
-      const usefulness = succeeded ? 0.5 + 0.5 * timeliness : 0.1;
-      const quality = noWorker ? 0 : succeeded ? q : 0.2 * q;
-      const creativity = noWorker ? 0 : cr * (0.5 + 0.5 * creativityNeed) * (succeeded ? 1 : 0.5);
-      const novelty = noWorker ? 0.4 * creativityNeed * 0.6 : (0.6 * cr + 0.4 * creativityNeed) * (succeeded ? 1 : 0.6);
       const noise = cfg.ratingNoise;
-      (this.stepFeedback ??= []).push({
-        type: 'score',
-        taskId: this.tId[slot],
-        tick: now,
-        cat,
-        ratings: {
-          creativity: clampRound(1 + 4 * creativity + rng.normal(0, noise), 1, 5),
-          usefulness: clampRound(1 + 4 * usefulness + rng.normal(0, noise), 1, 5),
-          novelty: clampRound(1 + 4 * novelty + rng.normal(0, noise), 1, 5),
-          quality: clampRound(1 + 4 * quality + rng.normal(0, noise), 1, 5),
-        },
-        features: this.eventSlab.copy(features, 0, TASK_OUTCOME_FEATURE_DIM),
-      });
+      const creativityNoise = rng.normal(0, noise);
+      const usefulnessNoise = rng.normal(0, noise);
+      const noveltyNoise = rng.normal(0, noise);
+      const qualityNoise = rng.normal(0, noise);
+      if (this.collectEvents) {
+        const q = c.quality[Math.max(0, worker)];
+        const cr = c.creativity[Math.max(0, worker)];
+        const noWorker = worker < 0;
+        const usefulness = succeeded ? 0.5 + 0.5 * timeliness : 0.1;
+        const quality = noWorker ? 0 : succeeded ? q : 0.2 * q;
+        const creativity = noWorker ? 0 : cr * (0.5 + 0.5 * creativityNeed) * (succeeded ? 1 : 0.5);
+        const novelty = noWorker ? 0.4 * creativityNeed * 0.6 : (0.6 * cr + 0.4 * creativityNeed) * (succeeded ? 1 : 0.6);
+        (this.stepFeedback ??= []).push({
+          type: 'score',
+          taskId: this.tId[slot],
+          tick: now,
+          cat,
+          ratings: {
+            creativity: clampRound(1 + 4 * creativity + creativityNoise, 1, 5),
+            usefulness: clampRound(1 + 4 * usefulness + usefulnessNoise, 1, 5),
+            novelty: clampRound(1 + 4 * novelty + noveltyNoise, 1, 5),
+            quality: clampRound(1 + 4 * quality + qualityNoise, 1, 5),
+          },
+          features: this.eventSlab.copy(features, 0, TASK_OUTCOME_FEATURE_DIM),
+        });
+      }
       if (cfg.feedbackRate > 0) this.stepFeedbackSatisfaction += ((cat - 1) / 9 - 0.5) / cfg.feedbackRate;
     }
     if (givePreference) {
       const j = rng.integer(0, this.ringCount);
       const pA = 1 / (1 + Math.exp(-cfg.preferenceTemperature * (satisfaction - this.ringSatisfaction[j])));
       const preferred: 0 | 1 = rng.random() < pA ? 0 : 1;
-      (this.stepFeedback ??= []).push({
-        type: 'preference',
-        tick: now,
-        taskA: this.tId[slot],
-        taskB: this.ringId[j],
-        preferred,
-        featuresA: this.eventSlab.copy(features, 0, TASK_OUTCOME_FEATURE_DIM),
-        featuresB: this.eventSlab.copy(this.ringFeatures, j * TASK_OUTCOME_FEATURE_DIM, TASK_OUTCOME_FEATURE_DIM),
-      });
+      if (this.collectEvents) {
+        (this.stepFeedback ??= []).push({
+          type: 'preference',
+          tick: now,
+          taskA: this.tId[slot],
+          taskB: this.ringId[j],
+          preferred,
+          featuresA: this.eventSlab.copy(features, 0, TASK_OUTCOME_FEATURE_DIM),
+          featuresB: this.eventSlab.copy(this.ringFeatures, j * TASK_OUTCOME_FEATURE_DIM, TASK_OUTCOME_FEATURE_DIM),
+        });
+      }
     }
     const r = this.ringNext;
     this.ringId[r] = this.tId[slot];
     this.ringSatisfaction[r] = satisfaction;
-    this.ringFeatures.set(features, r * TASK_OUTCOME_FEATURE_DIM);
+    if (this.collectEvents) {
+      const ringAt = r * TASK_OUTCOME_FEATURE_DIM;
+      for (let f = 0; f < TASK_OUTCOME_FEATURE_DIM; f++) this.ringFeatures[ringAt + f] = features[f];
+    }
     this.ringNext = (r + 1) % RING;
     if (this.ringCount < RING) this.ringCount++;
 
@@ -913,6 +1009,14 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     }
     this.statTrials[worker] += 1;
     this.statDomainTrials[cell] += 1;
+    this.refreshWorkerStats(worker);
+  }
+
+  private refreshWorkerStats(w: number): void {
+    this.workerRate[w] = (this.statSuccess[w] + 1) / (this.statTrials[w] + 2);
+    const meanDuration = this.statDurationCount[w] > 0 ? this.statDurationSum[w] / this.statDurationCount[w] : PRIOR_DURATION;
+    this.overdueAfter[w] = 1.5 * meanDuration;
+    this.workerDurationObs[w] = meanDuration >= 30 ? 1 : meanDuration / 30;
   }
 
   // ---- queue and in-flight bookkeeping ----
@@ -995,60 +1099,63 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   }
 
   private observe(): Float32Array {
+    const obs = this.obsSlab.take(this.observationLabels.length);
+    this.writeObservation(obs, 0);
+    return obs;
+  }
+
+  /** Writes every entry of the observation (the layout in the doc comment) to `obs[o, o + obsDim)`. */
+  private writeObservation(obs: Float32Array, o: number): void {
     const cfg = this.config;
     const c = this.company;
     const nc = c.numCategories;
-    const obs = this.obsSlab.take(this.observationLabels.length);
     const now = this.tick;
-    obs[0] = this.queueByPriority[1] / 8;
-    obs[1] = this.queueByPriority[2] / 8;
-    obs[2] = this.queueByPriority[3] / 8;
-    obs[3] = this.queueLength > 0 ? this.queueUnscanned / this.queueLength : 0;
+    obs[o] = this.queueByPriority[1] / 8;
+    obs[o + 1] = this.queueByPriority[2] / 8;
+    obs[o + 2] = this.queueByPriority[3] / 8;
+    obs[o + 3] = this.queueLength > 0 ? this.queueUnscanned / this.queueLength : 0;
+    // The head-task block is zero unless a head is queued (and its scanned part unless it is scanned).
+    for (let i = o + 4; i < o + this.workerObsOffset; i++) obs[i] = 0;
     let headCategory = -1;
     if (this.queueLength > 0) {
       const slot = this.queue[this.queueHead];
-      obs[4] = 1;
-      obs[6] = this.tPriority[slot] / 3;
+      obs[o + 4] = 1;
+      obs[o + 6] = this.tPriority[slot] / 3;
       const slack = (this.tArrival[slot] + this.tSla[slot] - now) / this.tSla[slot];
-      obs[8] = slack < -1 ? -1 : slack > 1 ? 1 : slack;
-      obs[9] = this.tRetries[slot] > 0 ? 1 : 0;
+      obs[o + 8] = slack < -1 ? -1 : slack > 1 ? 1 : slack;
+      obs[o + 9] = this.tRetries[slot] > 0 ? 1 : 0;
       if (this.tScanned[slot] === 1) {
         headCategory = this.tCategory[slot];
-        obs[5] = 1;
-        obs[7] = this.tComplexity[slot] / 5;
-        obs[FEATURES_OFFSET_SCAN + headCategory] = 1;
+        obs[o + 5] = 1;
+        obs[o + 7] = this.tComplexity[slot] / 5;
+        obs[o + FEATURES_OFFSET_SCAN + headCategory] = 1;
         const base = slot * TASK_FEATURE_DIM;
-        for (let f = 0; f < TASK_FEATURE_DIM; f++) obs[FEATURES_OFFSET_SCAN + nc + f] = this.tFeatures[base + f];
+        const at = o + FEATURES_OFFSET_SCAN + nc;
+        for (let f = 0; f < TASK_FEATURE_DIM; f++) obs[at + f] = this.tFeatures[base + f];
       }
     }
-    let at = this.workerObsOffset;
+    let at = o + this.workerObsOffset;
     let usedTotal = 0;
-    let capacityTotal = 0;
     for (let w = 0; w < this.numWorkers; w++) {
-      const capacity = c.capacity[w];
       usedTotal += this.used[w];
-      capacityTotal += capacity;
-      const rate = (this.statSuccess[w] + 1) / (this.statTrials[w] + 2);
-      obs[at] = this.used[w] / capacity;
-      obs[at + 1] = capacity / 3;
+      const rate = this.workerRate[w];
+      obs[at] = this.used[w] / c.capacity[w];
+      obs[at + 1] = this.workerCapacityObs[w];
       obs[at + 2] = rate;
       if (headCategory >= 0) {
         const cell = w * this.plugins.length + this.categoryDomain[headCategory];
         obs[at + 3] = (this.statDomainSuccess[cell] + 2 * rate) / (this.statDomainTrials[cell] + 2);
       } else obs[at + 3] = rate;
-      const meanDuration = this.statDurationCount[w] > 0 ? this.statDurationSum[w] / this.statDurationCount[w] : PRIOR_DURATION;
-      this.overdueAfter[w] = 1.5 * meanDuration;
-      obs[at + 4] = meanDuration >= 30 ? 1 : meanDuration / 30;
-      const cost = c.cost[w] / 2;
-      obs[at + 5] = cost > 1 ? 1 : cost;
+      obs[at + 4] = this.workerDurationObs[w];
+      obs[at + 5] = this.workerCostObs[w];
       at += WORKER_OBS;
     }
     let overdue = 0;
     const overdueAfter = this.overdueAfter;
     for (let k = 0; k < this.inflight; k++) if (now - this.fStart[k] > overdueAfter[this.fWorker[k]]) overdue++;
     const pressured = this.pressured;
-    const t = this.tailObsOffset;
-    obs[t] = usedTotal / capacityTotal;
+    const t = o + this.tailObsOffset;
+    obs[t] = usedTotal / this.capacityTotal;
     obs[t + 1] = this.inflight > 0 ? overdue / this.inflight : 0;
     // A coarse gauge: the policy sees degradation only to the tenth below.
     obs[t + 2] = Math.floor(this.degradation * 10) / 10;
@@ -1057,7 +1164,6 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     obs[t + 5] = Math.min(1, (now - this.lastMonitor) / 50);
     obs[t + 6] = Math.min(1, (now - this.lastOptimize) / 100);
     obs[t + 7] = Math.min(1, this.arrivalEma / 2);
-    return obs;
   }
 
   // ---- oracle helpers ----
@@ -1099,15 +1205,42 @@ function clampRound(x: number, low: number, high: number): number {
 }
 
 
-function validateTask(plugin: TaskPlugin, task: Task, categories: Map<string, number>): void {
+/** Copies generated tasks into batch columns, checking what only the objects show (category name, feature count). */
+function tasksToBatch(plugin: TaskPlugin, tasks: readonly Task[], out: TaskBatch): void {
   const where = `plugin ${plugin.name}`;
-  if (!task || !categories.has(task.category)) throw new ConfigError(`Expected ${where} to generate tasks of its categories (${plugin.categories.join(', ')}), but got ${describeValue(task?.category)}.`);
-  if (!Number.isInteger(task.complexity) || task.complexity < 1 || task.complexity > 5) throw new ConfigError(`Expected ${where} to give complexity 1-5, but got ${describeValue(task.complexity)}.`);
-  if (!Number.isInteger(task.priority) || task.priority < 1 || task.priority > 3) throw new ConfigError(`Expected ${where} to give priority 1-3, but got ${describeValue(task.priority)}.`);
-  if (!Number.isInteger(task.slaTicks) || task.slaTicks < 1) throw new ConfigError(`Expected ${where} to give slaTicks as a positive integer, but got ${describeValue(task.slaTicks)}.`);
-  let featuresOk = Array.isArray(task.features) && task.features.length === TASK_FEATURE_DIM;
-  for (let f = 0; featuresOk && f < TASK_FEATURE_DIM; f++) featuresOk = task.features[f] >= 0 && task.features[f] <= 1;
-  if (!featuresOk) {
-    throw new ConfigError(`Expected ${where} to give ${TASK_FEATURE_DIM} features in [0, 1], but got ${describeValue(task.features)}.`);
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i];
+    const category = task ? plugin.categories.indexOf(task.category) : -1;
+    if (category < 0) throw new ConfigError(`Expected ${where} to generate tasks of its categories (${plugin.categories.join(', ')}), but got ${describeValue(task?.category)}.`);
+    if (!Array.isArray(task.features) || task.features.length !== TASK_FEATURE_DIM) {
+      throw new ConfigError(`Expected ${where} to give ${TASK_FEATURE_DIM} features in [0, 1], but got ${describeValue(task.features)}.`);
+    }
+    out.category[i] = category;
+    // Int32 columns would silently truncate a bad value, so non-integers are stored as -1 and refused below.
+    out.complexity[i] = Number.isInteger(task.complexity) ? task.complexity : -1;
+    out.priority[i] = Number.isInteger(task.priority) ? task.priority : -1;
+    out.slaTicks[i] = Number.isInteger(task.slaTicks) ? task.slaTicks : -1;
+    for (let f = 0; f < TASK_FEATURE_DIM; f++) out.features[i * TASK_FEATURE_DIM + f] = task.features[f];
+  }
+}
+
+/** Refuses a batch whose task `i < count` breaks the Task contract, naming the plugin and the value. */
+function validateBatch(plugin: TaskPlugin, batch: TaskBatch, count: number): void {
+  const where = `plugin ${plugin.name}`;
+  for (let i = 0; i < count; i++) {
+    const category = batch.category[i];
+    if (category < 0 || category >= plugin.categories.length) {
+      throw new ConfigError(`Expected ${where} to give category indices in [0, ${plugin.categories.length - 1}], but got ${category}.`);
+    }
+    const complexity = batch.complexity[i];
+    if (complexity < 1 || complexity > 5) throw new ConfigError(`Expected ${where} to give complexity 1-5, but got ${describeValue(complexity)}.`);
+    const priority = batch.priority[i];
+    if (priority < 1 || priority > 3) throw new ConfigError(`Expected ${where} to give priority 1-3, but got ${describeValue(priority)}.`);
+    const sla = batch.slaTicks[i];
+    if (sla < 1) throw new ConfigError(`Expected ${where} to give slaTicks as a positive integer, but got ${describeValue(sla)}.`);
+    for (let f = i * TASK_FEATURE_DIM; f < (i + 1) * TASK_FEATURE_DIM; f++) {
+      const value = batch.features[f];
+      if (!(value >= 0 && value <= 1)) throw new ConfigError(`Expected ${where} to give ${TASK_FEATURE_DIM} features in [0, 1], but got ${describeValue(value)}.`);
+    }
   }
 }

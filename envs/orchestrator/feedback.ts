@@ -142,6 +142,12 @@ export function taskOutcomeFeatures(input: TaskOutcomeInput): Float32Array {
   return out;
 }
 
+/** Zeroes the two one-hot entries a writeOutcomeFeatures call with these indices set (the rest it overwrites). */
+export function clearOutcomeOneHots(out: Float32Array, architectureIndex: number, categoryIndex: number): void {
+  if (architectureIndex >= 0) out[ARCH_OFFSET + architectureIndex] = 0;
+  out[CATEGORY_OFFSET + categoryIndex] = 0;
+}
+
 /** Index of a category in the one-hot block (the last one, `other`, for unknown categories). */
 export function builtinCategoryIndex(category: string): number {
   const i = BUILTIN_CATEGORIES.indexOf(category);

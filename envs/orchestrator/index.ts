@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './world.js';
 export * from './feedback.js';
 export * from './env.js';
+export * from './vector-env.js';
 export * from './baselines.js';
 export * from './contextual-routing.js';
 export * from './evaluate.js';

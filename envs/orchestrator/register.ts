@@ -7,6 +7,7 @@ import { addDefaultRegistrationModule } from '../../src/core/vector-envs/async-v
 import { ORCHESTRATOR_DRIFT_OVERRIDES } from './config.js';
 import { ContextualRoutingEnv } from './contextual-routing.js';
 import { OrchestratorEnv } from './env.js';
+import { orchestratorVectorEntryPoint } from './vector-env.js';
 
 export const ORCHESTRATOR_ENV_IDS = ['Orchestrator-v0', 'Orchestrator-drift-v0', 'ContextualRouting-v0'] as const;
 
@@ -16,6 +17,7 @@ export function registerOrchestratorEnvs(): void {
     register({
       id: 'Orchestrator-v0',
       entryPoint: (kwargs) => new OrchestratorEnv(kwargs),
+      vectorEntryPoint: orchestratorVectorEntryPoint('Orchestrator-v0'),
       maxEpisodeSteps: 200,
       kwargs: { preset: 'default' },
       description: 'A seeded multi-agent workflow: scan, dispatch, coordinate, monitor or optimize each tick of a 200-tick workday.',
@@ -25,6 +27,7 @@ export function registerOrchestratorEnvs(): void {
     register({
       id: 'Orchestrator-drift-v0',
       entryPoint: (kwargs) => new OrchestratorEnv(kwargs, ORCHESTRATOR_DRIFT_OVERRIDES),
+      vectorEntryPoint: orchestratorVectorEntryPoint('Orchestrator-drift-v0', ORCHESTRATOR_DRIFT_OVERRIDES),
       maxEpisodeSteps: 200,
       kwargs: { preset: 'default' },
       description: 'Orchestrator-v0 whose hidden worker skills drift during the day.',

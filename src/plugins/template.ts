@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { TASK_FEATURE_DIM, type PluginContext, type Task, type TaskPlugin } from './types.js';
+import { TASK_FEATURE_DIM, allocateTaskBatch, type PluginContext, type Task, type TaskBatch, type TaskPlugin } from './types.js';
 
 export interface TemplateCategory {
   name: string;
@@ -42,6 +42,39 @@ export function defineTemplatePlugin(spec: TemplatePluginSpec): TaskPlugin {
   const complexityTables = spec.categories.map((c) => cumulative(c.complexity));
   const priorityTables = spec.categories.map((c) => cumulative(c.priority));
   const categories = spec.categories.map((c) => c.name);
+
+  /** The draws behind both generate paths; `promptDraws` receives the prompt's number (the draw happens either way). */
+  function drawTasks(rng: Rng, count: number, out: TaskBatch, promptDraws: Float64Array | null): void {
+    const features = out.features;
+    for (let i = 0; i < count; i++) {
+      // Three draws per task: one 32-bit word split into three 10-bit uniforms (category, complexity,
+      // priority), one into six 5-bit feature offsets, and one double for the prompt.
+      const shape = rng.uint32();
+      const c = pick(categoryTable, ((shape & 1023) + 0.5) / 1024);
+      const category = spec.categories[c];
+      const complexity = 1 + pick(complexityTables[c], (((shape >>> 10) & 1023) + 0.5) / 1024);
+      const priority = 1 + pick(priorityTables[c], (((shape >>> 20) & 1023) + 0.5) / 1024);
+      out.category[i] = c;
+      out.complexity[i] = complexity;
+      out.priority[i] = priority;
+      // Urgent customers get tighter deadlines: priority 3 has 70% of a priority-1 budget.
+      out.slaTicks[i] = Math.max(4, Math.round((category.slaBase + category.slaPerComplexity * (complexity - 1)) * (1.15 - 0.15 * priority)));
+      const noise = rng.uint32();
+      const means = category.featureMeans;
+      // Offsets in [-0.2, 0.2) in 32 steps; harder tasks read longer and deeper, urgent ones urgent.
+      const f = i * TASK_FEATURE_DIM;
+      features[f] = clamp01(means[0] + offset(noise, 0) + 0.08 * (complexity - 3));
+      features[f + 1] = clamp01(means[1] + offset(noise, 1));
+      features[f + 2] = clamp01(means[2] + offset(noise, 2) + 0.08 * (complexity - 3));
+      features[f + 3] = clamp01(means[3] + offset(noise, 3) + 0.15 * (priority - 2));
+      features[f + 4] = clamp01(means[4] + offset(noise, 4));
+      features[f + 5] = clamp01(means[5] + offset(noise, 5));
+      // One draw decides the whole prompt, so skipping the text leaves the rest of the stream unchanged.
+      const promptDraw = rng.random();
+      if (promptDraws !== null) promptDraws[i] = promptDraw;
+    }
+  }
+
   return {
     name: spec.name,
     description: spec.description,
@@ -51,30 +84,13 @@ export function defineTemplatePlugin(spec: TemplatePluginSpec): TaskPlugin {
       const tick = context.tick ?? 0;
       const startId = context.startId ?? 0;
       const withPrompts = context.prompts ?? true;
+      const batch = allocateTaskBatch(count);
+      const promptDraws = new Float64Array(count);
+      drawTasks(rng, count, batch, promptDraws);
       const tasks: Task[] = [];
       for (let i = 0; i < count; i++) {
-        // Three draws per task: one 32-bit word split into three 10-bit uniforms (category, complexity,
-        // priority), one into six 5-bit feature offsets, and one double for the prompt.
-        const shape = rng.uint32();
-        const c = pick(categoryTable, ((shape & 1023) + 0.5) / 1024);
-        const category = spec.categories[c];
-        const complexity = 1 + pick(complexityTables[c], (((shape >>> 10) & 1023) + 0.5) / 1024);
-        const priority = 1 + pick(priorityTables[c], (((shape >>> 20) & 1023) + 0.5) / 1024);
-        // Urgent customers get tighter deadlines: priority 3 has 70% of a priority-1 budget.
-        const slaTicks = Math.max(4, Math.round((category.slaBase + category.slaPerComplexity * (complexity - 1)) * (1.15 - 0.15 * priority)));
-        const noise = rng.uint32();
-        const means = category.featureMeans;
-        // Offsets in [-0.2, 0.2) in 32 steps; harder tasks read longer and deeper, urgent ones urgent.
-        const features = [
-          clamp01(means[0] + offset(noise, 0) + 0.08 * (complexity - 3)),
-          clamp01(means[1] + offset(noise, 1)),
-          clamp01(means[2] + offset(noise, 2) + 0.08 * (complexity - 3)),
-          clamp01(means[3] + offset(noise, 3) + 0.15 * (priority - 2)),
-          clamp01(means[4] + offset(noise, 4)),
-          clamp01(means[5] + offset(noise, 5)),
-        ];
-        // One draw decides the whole prompt, so skipping the text leaves the rest of the stream unchanged.
-        const promptDraw = rng.random();
+        const category = spec.categories[batch.category[i]];
+        const promptDraw = promptDraws[i];
         let prompt = '';
         if (withPrompts) {
           const template = category.templates[Math.floor(promptDraw * category.templates.length)];
@@ -88,17 +104,24 @@ export function defineTemplatePlugin(spec: TemplatePluginSpec): TaskPlugin {
           id: `${spec.name}-${startId + i}`,
           plugin: spec.name,
           category: category.name,
-          complexity,
-          priority,
-          slaTicks,
+          complexity: batch.complexity[i],
+          priority: batch.priority[i],
+          slaTicks: batch.slaTicks[i],
           arrivalTick: tick,
-          features,
+          features: Array.from(batch.features.subarray(i * TASK_FEATURE_DIM, (i + 1) * TASK_FEATURE_DIM)),
           prompt,
         });
       }
       return tasks;
     },
+    generateBatch(rng: Rng, count: number, out: TaskBatch): void {
+      if (!Number.isInteger(count) || count < 0 || count > out.category.length) {
+        throw new ConfigError(`Expected count to be an integer in [0, ${out.category.length}] (the batch's size), but got ${count}.`);
+      }
+      drawTasks(rng, count, out, null);
+    },
   };
+
 }
 
 function cumulative(weights: readonly number[]): Float64Array {

@@ -44,6 +44,29 @@ export interface PluginContext {
   prompts?: boolean;
 }
 
+/**
+ * The numeric part of `count` tasks as columns, task i at index i (features at i * TASK_FEATURE_DIM):
+ * what the env needs of a task, without building objects, ids or prompts.
+ */
+export interface TaskBatch {
+  /** Index into the plugin's `categories`. */
+  category: Int32Array;
+  complexity: Int32Array;
+  priority: Int32Array;
+  slaTicks: Int32Array;
+  features: Float64Array;
+}
+
+export function allocateTaskBatch(count: number): TaskBatch {
+  return {
+    category: new Int32Array(count),
+    complexity: new Int32Array(count),
+    priority: new Int32Array(count),
+    slaTicks: new Int32Array(count),
+    features: new Float64Array(count * TASK_FEATURE_DIM),
+  };
+}
+
 export interface TaskPlugin {
   readonly name: string;
   readonly description: string;
@@ -53,4 +76,9 @@ export interface TaskPlugin {
    * between calls (the env calls it in chunks, and a fork per plugin keeps streams independent).
    */
   generate(rng: Rng, count: number, context?: PluginContext): Task[];
+  /**
+   * Optional fast path the env uses when present: the same `count` tasks as `generate` (same draws, same
+   * numbers) written into `out`'s columns, with nothing allocated. The env still checks the values.
+   */
+  generateBatch?(rng: Rng, count: number, out: TaskBatch): void;
 }

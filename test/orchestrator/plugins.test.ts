@@ -5,6 +5,7 @@ import {
   defineTemplatePlugin,
   getPlugin,
   listPlugins,
+  allocateTaskBatch,
   registerPlugin,
   unregisterPlugin,
   type TaskPlugin,
@@ -128,6 +129,74 @@ describe('task plugins', () => {
       expect(() => env.reset({ seed: 0 })).toThrow(/complexity 1-5/);
     } finally {
       unregisterPlugin('broken');
+    }
+  });
+
+  it('writes the same numbers into batch columns as generate() returns', () => {
+    for (const plugin of listPlugins().filter((p) => p.name in BUILTIN_CATEGORIES)) {
+      const tasks = plugin.generate(new Rng(9), 64);
+      const batch = allocateTaskBatch(64);
+      const rng = new Rng(9);
+      plugin.generateBatch!(rng, 64, batch);
+      tasks.forEach((task, i) => {
+        expect(plugin.categories[batch.category[i]]).toBe(task.category);
+        expect([batch.complexity[i], batch.priority[i], batch.slaTicks[i]]).toEqual([task.complexity, task.priority, task.slaTicks]);
+        expect(Array.from(batch.features.subarray(i * TASK_FEATURE_DIM, (i + 1) * TASK_FEATURE_DIM))).toEqual(task.features);
+      });
+      // Both paths leave the Rng at the same place.
+      const after = new Rng(9);
+      plugin.generate(after, 64, { prompts: false });
+      expect(rng.random()).toBe(after.random());
+      expect(() => plugin.generateBatch!(new Rng(1), 65, batch)).toThrow(/batch's size/);
+    }
+  });
+
+  it('runs a generate-only plugin exactly like the same plugin with its batch fast path', () => {
+    const builtin = getPlugin('sales_research');
+    // The env forks each plugin's Rng by name, so both versions are registered as "twin", one after the other.
+    const objectsOnly: TaskPlugin = { name: 'twin', description: '', categories: builtin.categories, generate: (rng, count, context) => builtin.generate(rng, count, context) };
+    const withBatch: TaskPlugin = { ...objectsOnly, generateBatch: (rng, count, out) => builtin.generateBatch!(rng, count, out) };
+    const envWith = (plugin: TaskPlugin) => {
+      registerPlugin(plugin);
+      try {
+        return new OrchestratorEnv({ pluginMix: { twin: 1 }, arrivalRate: 1.2 });
+      } finally {
+        unregisterPlugin('twin');
+      }
+    };
+    const fast = envWith(withBatch);
+    const slow = envWith(objectsOnly);
+    let { obs: fastObs, info } = fast.reset({ seed: 8 });
+    let slowObs = slow.reset({ seed: 8 }).obs;
+    const rng = new Rng('paths');
+    for (let t = 0; t < 300; t++) {
+      expect(Array.from(slowObs)).toEqual(Array.from(fastObs));
+      const action = fast.actionSpace.sample(rng, info.actionMask as Uint8Array);
+      const a = fast.step(action);
+      const b = slow.step(action);
+      expect(b.reward).toBe(a.reward);
+      expect(b.info.finished).toEqual(a.info.finished);
+      ({ obs: fastObs, info } = a);
+      slowObs = b.obs;
+    }
+  });
+
+  it('rejects a batch fast path that writes values outside the task contract', () => {
+    const builtin = getPlugin('benchmark');
+    registerPlugin({
+      name: 'bad_batch',
+      description: '',
+      categories: builtin.categories,
+      generate: builtin.generate,
+      generateBatch: (rng, count, out) => {
+        builtin.generateBatch!(rng, count, out);
+        out.features[3] = 1.5;
+      },
+    });
+    try {
+      expect(() => new OrchestratorEnv({ pluginMix: { bad_batch: 1 }, arrivalRate: 2 }).reset({ seed: 0 })).toThrow(/plugin bad_batch .*features in \[0, 1\], but got 1.5/);
+    } finally {
+      unregisterPlugin('bad_batch');
     }
   });
 });
