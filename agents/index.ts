@@ -11,7 +11,7 @@ import { PpoAgent } from './ppo.js';
 import { A2cAgent } from './a2c.js';
 import { ReinforceAgent } from './reinforce.js';
 import { DqnAgent } from './dqn.js';
-import { banditAgents } from './bandits.js';
+import { banditAgents } from './bandits/index.js';
 
 export type { AgentContext } from './common/on-policy.js';
 

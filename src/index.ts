@@ -17,7 +17,7 @@ export * from '../envs/orchestrator/index.js';
 export * from './nn/index.js';
 export * from '../agents/index.js';
 export * from '../agents/common/index.js';
-export * from '../agents/bandits.js';
+export * from '../agents/bandits/index.js';
 
 // Reward learning.
 export * from './reward/index.js';

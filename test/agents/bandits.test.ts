@@ -18,7 +18,7 @@ import {
   type StepResult,
 } from '../../src/core/index.js';
 import '../../envs/index.js';
-import { BanditAgent, EpsilonGreedyAgent, LinUCBAgent, ThompsonAgent, UCB1Agent, banditAgents } from '../../agents/bandits.js';
+import { BanditAgent, EpsilonGreedyAgent, LinUCBAgent, ThompsonAgent, UCB1Agent, banditAgents } from '../../agents/bandits/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'loopgym-bandits-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -19,12 +19,13 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Matrix, inverse } from 'ml-matrix';
-import type { ActOptions, Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../src/core/agent.js';
-import type { Env, Info } from '../src/core/env.js';
-import { ConfigError, DataError, InvalidActionError, describeValue } from '../src/core/errors.js';
-import { Rng, type RngState } from '../src/core/rng.js';
-import { Discrete, type Space } from '../src/core/spaces.js';
-import type { EpisodeRecord, VectorEnv } from '../src/core/vector.js';
+import type { ActOptions, Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../../src/core/agent.js';
+import type { Env, Info } from '../../src/core/env.js';
+import { ConfigError, DataError, InvalidActionError, describeValue } from '../../src/core/errors.js';
+import { Rng, type RngState } from '../../src/core/rng.js';
+import { Discrete, type Space } from '../../src/core/spaces.js';
+import type { EpisodeRecord, VectorEnv } from '../../src/core/vector.js';
+import { isVectorEnv } from '../common/vec.js';
 
 /** Settings every bandit agent shares. */
 export interface BanditCommonConfig {
@@ -36,7 +37,7 @@ export interface BanditCommonConfig {
   logInterval?: number;
 }
 
-type Resolved<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+export type Resolved<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
 
 /**
  * What the agent registry (`createAgent`) hands an agent: the env's spaces, which fix the sizes, and the
@@ -50,25 +51,25 @@ export interface BanditContext {
 }
 
 /** Reads one numeric config field: the default when absent, else a number passing `valid`. */
-function numberField(config: Record<string, unknown>, key: string, fallback: number, valid: (v: number) => boolean, allowed: string): number {
+export function numberField(config: Record<string, unknown>, key: string, fallback: number, valid: (v: number) => boolean, allowed: string): number {
   const value = config[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !valid(value)) throw new ConfigError(`Expected ${key} to be ${allowed}, but got ${describeValue(value)}.`);
   return value;
 }
 
-const isFinite = (v: number) => Number.isFinite(v);
-const isPositive = (v: number) => Number.isFinite(v) && v > 0;
-const isNonNegative = (v: number) => Number.isFinite(v) && v >= 0;
-const isPositiveInteger = (v: number) => Number.isInteger(v) && v > 0;
+export const isFinite = (v: number) => Number.isFinite(v);
+export const isPositive = (v: number) => Number.isFinite(v) && v > 0;
+export const isNonNegative = (v: number) => Number.isFinite(v) && v >= 0;
+export const isPositiveInteger = (v: number) => Number.isInteger(v) && v > 0;
 
-function checkKeys(name: string, config: object, allowed: readonly string[]): void {
+export function checkKeys(name: string, config: object, allowed: readonly string[]): void {
   for (const key of Object.keys(config)) {
     if (!allowed.includes(key)) throw new ConfigError(`Expected ${name} config keys among ${allowed.join(', ')}, but got ${JSON.stringify(key)}.`);
   }
 }
 
-function commonFields(
+export function commonFields(
   name: string,
   config: BanditCommonConfig & Record<string, unknown>,
   ownKeys: readonly string[],
@@ -81,10 +82,6 @@ function commonFields(
     logInterval: numberField(config, 'logInterval', 1000, isPositiveInteger, 'a positive integer'),
     ...(numArms === undefined ? {} : { numArms }),
   };
-}
-
-function isVectorEnv(env: LearnArgs['env']): env is VectorEnv {
-  return typeof (env as VectorEnv).numEnvs === 'number';
 }
 
 const AGENT_FILE = 'agent.json';
@@ -439,395 +436,3 @@ class LearnTracker {
     return { stepsDone: this.stepsDone, iterations: this.stepsDone, stoppedEarly: this.stopped };
   }
 }
-
-// ---------------------------------------------------------------------------------------------------
-// Epsilon-greedy (Sutton & Barto section 2.2-2.6)
-
-export interface EpsilonGreedyConfig extends BanditCommonConfig {
-  /** Probability of a uniformly random arm. Default 0.1. */
-  epsilon?: number;
-  /** `'average'` (sample average, default) or a constant step size in (0, 1] (tracks non-stationary values). */
-  stepSize?: 'average' | number;
-  /** Initial value estimate (optimistic values > 0 encourage early exploration). Default 0. */
-  initialValue?: number;
-}
-
-export class EpsilonGreedyAgent extends BanditAgent<Required<Omit<EpsilonGreedyConfig, keyof BanditCommonConfig>>> {
-  readonly name = 'epsilon-greedy';
-  private values = new Float64Array(0);
-  private counts = new Float64Array(0);
-
-  constructor(config: EpsilonGreedyConfig = {}, context: BanditContext = {}) {
-    super(EpsilonGreedyAgent.check(config as Record<string, unknown>, context.seed), false, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    const stepSize = config.stepSize ?? 'average';
-    if (stepSize !== 'average' && (typeof stepSize !== 'number' || !(stepSize > 0 && stepSize <= 1))) {
-      throw new ConfigError(`Expected stepSize to be 'average' or a number in (0, 1], but got ${describeValue(stepSize)}.`);
-    }
-    return {
-      ...commonFields('epsilon-greedy', config, ['epsilon', 'stepSize', 'initialValue'], defaultSeed),
-      epsilon: numberField(config, 'epsilon', 0.1, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
-      stepSize: stepSize as 'average' | number,
-      initialValue: numberField(config, 'initialValue', 0, isFinite, 'a finite number'),
-    };
-  }
-
-  protected validate(config: Record<string, unknown>) {
-    return EpsilonGreedyAgent.check(config);
-  }
-
-  protected initState(): void {
-    this.values = new Float64Array(this.numArms).fill(this.config.initialValue);
-    this.counts = new Float64Array(this.numArms);
-  }
-
-  /** Explores with probability epsilon, by returning a random allowed arm before any scoring. */
-  protected override preselect(mask: Uint8Array | undefined): number {
-    return this.rng.random() < this.config.epsilon ? this.randomArm(mask) : -1;
-  }
-
-  protected score(arm: number): number {
-    return this.values[arm];
-  }
-
-  protected mean(arm: number): number {
-    return this.values[arm];
-  }
-
-  protected observe(arm: number, reward: number): void {
-    this.counts[arm]++;
-    const step = this.config.stepSize === 'average' ? 1 / this.counts[arm] : this.config.stepSize;
-    this.values[arm] += step * (reward - this.values[arm]);
-  }
-
-  /** Current value estimates (a copy). */
-  get estimates(): Float64Array {
-    return this.values.slice();
-  }
-
-  protected stateToJSON() {
-    return { values: Array.from(this.values), counts: Array.from(this.counts) };
-  }
-
-  protected stateFromJSON(state: unknown): void {
-    const s = state as { values: number[]; counts: number[] };
-    this.values = Float64Array.from(s.values);
-    this.counts = Float64Array.from(s.counts);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// UCB1 (Auer, Cesa-Bianchi & Fischer 2002; Sutton & Barto section 2.7)
-
-export interface UCB1Config extends BanditCommonConfig {
-  /**
-   * Exploration coefficient c in Q(a) + c * sqrt(ln t / N(a)). Default 2 (Sutton & Barto's testbed);
-   * sqrt(2) is Auer et al.'s UCB1 for rewards in [0, 1]. Scale it with the reward's spread.
-   */
-  c?: number;
-}
-
-export class UCB1Agent extends BanditAgent<Required<Omit<UCB1Config, keyof BanditCommonConfig>>> {
-  readonly name = 'ucb1';
-  private values = new Float64Array(0);
-  private counts = new Float64Array(0);
-  private pulls = 0;
-
-  constructor(config: UCB1Config = {}, context: BanditContext = {}) {
-    super(UCB1Agent.check(config as Record<string, unknown>, context.seed), false, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    return { ...commonFields('ucb1', config, ['c'], defaultSeed), c: numberField(config, 'c', 2, isNonNegative, 'a number >= 0') };
-  }
-
-  protected validate(config: Record<string, unknown>) {
-    return UCB1Agent.check(config);
-  }
-
-  protected initState(): void {
-    this.values = new Float64Array(this.numArms);
-    this.counts = new Float64Array(this.numArms);
-    this.pulls = 0;
-  }
-
-  /** Every allowed arm is played once (lowest index first) before the bound applies. */
-  protected override preselect(mask: Uint8Array | undefined): number {
-    for (let arm = 0; arm < this.numArms; arm++) if (this.counts[arm] === 0 && (mask === undefined || mask[arm])) return arm;
-    return -1;
-  }
-
-  protected score(arm: number): number {
-    return this.values[arm] + this.config.c * Math.sqrt(Math.log(this.pulls) / this.counts[arm]);
-  }
-
-  protected mean(arm: number): number {
-    return this.values[arm];
-  }
-
-  protected observe(arm: number, reward: number): void {
-    this.counts[arm]++;
-    this.pulls++;
-    this.values[arm] += (reward - this.values[arm]) / this.counts[arm];
-  }
-
-  get estimates(): Float64Array {
-    return this.values.slice();
-  }
-
-  protected stateToJSON() {
-    return { values: Array.from(this.values), counts: Array.from(this.counts), pulls: this.pulls };
-  }
-
-  protected stateFromJSON(state: unknown): void {
-    const s = state as { values: number[]; counts: number[]; pulls: number };
-    this.values = Float64Array.from(s.values);
-    this.counts = Float64Array.from(s.counts);
-    this.pulls = s.pulls;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Thompson sampling with a Gaussian prior and Gaussian rewards of known noise (conjugate updates)
-
-export interface ThompsonConfig extends BanditCommonConfig {
-  /** Prior mean of every arm's value. Default 0. */
-  priorMean?: number;
-  /** Prior standard deviation of every arm's value. Default 1. */
-  priorStd?: number;
-  /** Assumed standard deviation of the reward around the arm's value. Default 1. */
-  noiseStd?: number;
-}
-
-export class ThompsonAgent extends BanditAgent<Required<Omit<ThompsonConfig, keyof BanditCommonConfig>>> {
-  readonly name = 'thompson';
-  /** Posterior precision and precision-weighted mean sum, per arm. */
-  private precision = new Float64Array(0);
-  private weightedSum = new Float64Array(0);
-
-  constructor(config: ThompsonConfig = {}, context: BanditContext = {}) {
-    super(ThompsonAgent.check(config as Record<string, unknown>, context.seed), false, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    return {
-      ...commonFields('thompson', config, ['priorMean', 'priorStd', 'noiseStd'], defaultSeed),
-      priorMean: numberField(config, 'priorMean', 0, isFinite, 'a finite number'),
-      priorStd: numberField(config, 'priorStd', 1, isPositive, 'a number > 0'),
-      noiseStd: numberField(config, 'noiseStd', 1, isPositive, 'a number > 0'),
-    };
-  }
-
-  protected validate(config: Record<string, unknown>) {
-    return ThompsonAgent.check(config);
-  }
-
-  protected initState(): void {
-    const priorPrecision = 1 / this.config.priorStd ** 2;
-    this.precision = new Float64Array(this.numArms).fill(priorPrecision);
-    this.weightedSum = new Float64Array(this.numArms).fill(priorPrecision * this.config.priorMean);
-  }
-
-  /** One draw from the arm's posterior N(mean, 1 / precision). */
-  protected score(arm: number): number {
-    return this.rng.normal(this.mean(arm), 1 / Math.sqrt(this.precision[arm]));
-  }
-
-  protected mean(arm: number): number {
-    return this.weightedSum[arm] / this.precision[arm];
-  }
-
-  protected observe(arm: number, reward: number): void {
-    const noisePrecision = 1 / this.config.noiseStd ** 2;
-    this.precision[arm] += noisePrecision;
-    this.weightedSum[arm] += noisePrecision * reward;
-  }
-
-  /** Posterior means (a copy). */
-  get estimates(): Float64Array {
-    return Float64Array.from({ length: this.numArms }, (_, arm) => this.mean(arm));
-  }
-
-  protected stateToJSON() {
-    return { precision: Array.from(this.precision), weightedSum: Array.from(this.weightedSum) };
-  }
-
-  protected stateFromJSON(state: unknown): void {
-    const s = state as { precision: number[]; weightedSum: number[] };
-    this.precision = Float64Array.from(s.precision);
-    this.weightedSum = Float64Array.from(s.weightedSum);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Disjoint LinUCB (Li, Chu, Langford & Schapire 2010, algorithm 1)
-
-export interface LinUCBConfig extends BanditCommonConfig {
-  /** Width of the confidence bound: score = theta_a . x + alpha * sqrt(x^T A_a^-1 x). Default 1. */
-  alpha?: number;
-  /** Ridge regularization lambda: A_a starts as lambda * I. Default 1. */
-  regularization?: number;
-  /** Appends a constant 1 to the context, so each arm also learns an intercept. Default true. */
-  fitIntercept?: boolean;
-  /**
-   * A_a^-1 is kept by Sherman-Morrison updates, whose rounding drifts slowly; every this many updates of
-   * an arm it is recomputed from A_a exactly (ml-matrix). 0 = never. Default 1000.
-   */
-  reinvertEvery?: number;
-  /** Length of the observation; inferred from the env's observation space on the first `learn`. */
-  contextDim?: number;
-}
-
-export class LinUCBAgent extends BanditAgent<Required<Omit<LinUCBConfig, keyof BanditCommonConfig | 'contextDim'>> & { contextDim?: number }> {
-  readonly name = 'linucb';
-  // Per arm, row-major d x d: A_a = lambda I + sum x x^T and its inverse; b_a = sum reward * x.
-  private a: Float64Array[] = [];
-  private aInverse: Float64Array[] = [];
-  private b: Float64Array[] = [];
-  private sinceInverse = new Int32Array(0);
-  // Scratch vectors, reused so acting allocates nothing.
-  private x = new Float64Array(0);
-  private aInvX = new Float64Array(0);
-
-  constructor(config: LinUCBConfig = {}, context: BanditContext = {}) {
-    super(LinUCBAgent.check(config as Record<string, unknown>, context.seed), true, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    const fitIntercept = config.fitIntercept ?? true;
-    if (typeof fitIntercept !== 'boolean') throw new ConfigError(`Expected fitIntercept to be true or false, but got ${describeValue(fitIntercept)}.`);
-    const contextDim = config.contextDim === undefined ? undefined : numberField(config, 'contextDim', 0, isPositiveInteger, 'a positive integer');
-    return {
-      ...commonFields('linucb', config, ['alpha', 'regularization', 'fitIntercept', 'reinvertEvery', 'contextDim'], defaultSeed),
-      alpha: numberField(config, 'alpha', 1, isNonNegative, 'a number >= 0'),
-      regularization: numberField(config, 'regularization', 1, isPositive, 'a number > 0'),
-      fitIntercept,
-      reinvertEvery: numberField(config, 'reinvertEvery', 1000, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
-      ...(contextDim === undefined ? {} : { contextDim }),
-    };
-  }
-
-  protected validate(config: Record<string, unknown>) {
-    return LinUCBAgent.check(config);
-  }
-
-  protected override setSizes(numArms: number, contextDim: number): void {
-    if (this.config.contextDim !== undefined && this.config.contextDim !== contextDim) {
-      throw new ConfigError(`Expected contextDim ${this.config.contextDim} to match the env's ${contextDim}-dim observations, but it differs.`);
-    }
-    super.setSizes(numArms, contextDim);
-  }
-
-  private get featureDim(): number {
-    return this.contextDim + (this.config.fitIntercept ? 1 : 0);
-  }
-
-  protected initState(): void {
-    const d = this.featureDim;
-    const scaledIdentity = (scale: number) => {
-      const m = new Float64Array(d * d);
-      for (let i = 0; i < d; i++) m[i * d + i] = scale;
-      return m;
-    };
-    this.a = Array.from({ length: this.numArms }, () => scaledIdentity(this.config.regularization));
-    this.aInverse = Array.from({ length: this.numArms }, () => scaledIdentity(1 / this.config.regularization));
-    this.b = Array.from({ length: this.numArms }, () => new Float64Array(d));
-    this.sinceInverse = new Int32Array(this.numArms);
-    this.x = new Float64Array(d);
-    this.aInvX = new Float64Array(d);
-  }
-
-  /** Fills `this.x` with the features of a context (the context, then 1 when fitting an intercept). */
-  private loadFeatures(context: Float32Array): void {
-    for (let i = 0; i < this.contextDim; i++) this.x[i] = context[i];
-    if (this.config.fitIntercept) this.x[this.contextDim] = 1;
-  }
-
-  /** Sets `this.aInvX` = A_a^-1 x and returns x^T A_a^-1 x. */
-  private solveFeatures(arm: number): number {
-    const d = this.featureDim;
-    const inverse = this.aInverse[arm];
-    const x = this.x;
-    let quadratic = 0;
-    for (let i = 0; i < d; i++) {
-      let sum = 0;
-      for (let j = 0; j < d; j++) sum += inverse[i * d + j] * x[j];
-      this.aInvX[i] = sum;
-      quadratic += x[i] * sum;
-    }
-    return quadratic;
-  }
-
-  /** theta_a . x = b_a^T A_a^-1 x (A_a^-1 is symmetric), with `this.aInvX` already computed. */
-  private predicted(arm: number): number {
-    const b = this.b[arm];
-    let mean = 0;
-    for (let i = 0; i < b.length; i++) mean += b[i] * this.aInvX[i];
-    return mean;
-  }
-
-  /** theta_a = A_a^-1 b_a, the ridge-regression coefficients of arm a (intercept last). */
-  coefficients(arm: number): Float64Array {
-    const inverse = new Matrix(Array.from({ length: this.featureDim }, (_, i) => Array.from(this.aInverse[arm].subarray(i * this.featureDim, (i + 1) * this.featureDim))));
-    return Float64Array.from(inverse.mmul(Matrix.columnVector(Array.from(this.b[arm]))).getColumn(0));
-  }
-
-  protected score(arm: number, context: Float32Array): number {
-    this.loadFeatures(context);
-    const width = this.solveFeatures(arm);
-    return this.predicted(arm) + this.config.alpha * Math.sqrt(Math.max(0, width));
-  }
-
-  protected mean(arm: number, context: Float32Array): number {
-    this.loadFeatures(context);
-    this.solveFeatures(arm);
-    return this.predicted(arm);
-  }
-
-  protected observe(arm: number, reward: number, context: Float32Array): void {
-    const d = this.featureDim;
-    this.loadFeatures(context);
-    const x = this.x;
-    const a = this.a[arm];
-    const b = this.b[arm];
-    for (let i = 0; i < d; i++) {
-      b[i] += reward * x[i];
-      for (let j = 0; j < d; j++) a[i * d + j] += x[i] * x[j];
-    }
-    if (this.config.reinvertEvery > 0 && ++this.sinceInverse[arm] >= this.config.reinvertEvery) {
-      this.aInverse[arm] = Float64Array.from(inverse(Matrix.from1DArray(d, d, a)).to1DArray());
-      this.sinceInverse[arm] = 0;
-      return;
-    }
-    // Sherman-Morrison: (A + x x^T)^-1 = A^-1 - (A^-1 x)(A^-1 x)^T / (1 + x^T A^-1 x), A^-1 symmetric.
-    const denominator = 1 + this.solveFeatures(arm);
-    const inverseMatrix = this.aInverse[arm];
-    const u = this.aInvX;
-    for (let i = 0; i < d; i++) {
-      const ui = u[i] / denominator;
-      for (let j = 0; j < d; j++) inverseMatrix[i * d + j] -= ui * u[j];
-    }
-  }
-
-  protected stateToJSON() {
-    return { a: this.a.map((m) => Array.from(m)), aInverse: this.aInverse.map((m) => Array.from(m)), b: this.b.map((v) => Array.from(v)), sinceInverse: Array.from(this.sinceInverse) };
-  }
-
-  protected stateFromJSON(state: unknown): void {
-    const s = state as { a: number[][]; aInverse: number[][]; b: number[][]; sinceInverse: number[] };
-    this.a = s.a.map((m) => Float64Array.from(m));
-    this.aInverse = s.aInverse.map((m) => Float64Array.from(m));
-    this.b = s.b.map((v) => Float64Array.from(v));
-    this.sinceInverse = Int32Array.from(s.sinceInverse);
-  }
-}
-
-/** The bandit agents by name, in the shape of the agent registry's factories (`registerAgent`). */
-export const banditAgents = {
-  'epsilon-greedy': (config: Record<string, unknown> = {}, context: BanditContext = {}) => new EpsilonGreedyAgent(config as EpsilonGreedyConfig, context),
-  ucb1: (config: Record<string, unknown> = {}, context: BanditContext = {}) => new UCB1Agent(config as UCB1Config, context),
-  thompson: (config: Record<string, unknown> = {}, context: BanditContext = {}) => new ThompsonAgent(config as ThompsonConfig, context),
-  linucb: (config: Record<string, unknown> = {}, context: BanditContext = {}) => new LinUCBAgent(config as LinUCBConfig, context),
-} as const;
