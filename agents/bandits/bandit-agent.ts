@@ -1,5 +1,5 @@
 /**
- * Bandit algorithms: epsilon-greedy, UCB1, Gaussian Thompson sampling and disjoint LinUCB.
+ * The base of the bandit algorithms (epsilon-greedy, UCB1, Gaussian Thompson sampling, disjoint LinUCB; one file each).
  *
  * A bandit agent keeps one estimate per arm and learns from (context, arm, reward) after every step; it
  * never bootstraps, so `terminated` and `truncated` only matter for episode statistics. Estimates persist

@@ -1,5 +1,6 @@
 /**
- * Epsilon-greedy (Sutton & Barto section 2.2-2.6). The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
+ * Epsilon-greedy (Sutton & Barto section 2.2-2.6).
+ * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
 import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isFinite } from './bandit-agent.js';
 import { ConfigError, describeValue } from '../../src/core/errors.js';

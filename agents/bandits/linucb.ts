@@ -1,5 +1,6 @@
 /**
- * Disjoint LinUCB (Li, Chu, Langford & Schapire 2010, algorithm 1). The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
+ * Disjoint LinUCB (Li, Chu, Langford & Schapire 2010, algorithm 1).
+ * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
 import { Matrix, inverse } from 'ml-matrix';
 import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isPositive, isNonNegative, isPositiveInteger } from './bandit-agent.js';

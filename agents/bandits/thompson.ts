@@ -1,5 +1,6 @@
 /**
- * Thompson sampling with a Gaussian prior and Gaussian rewards of known noise (conjugate updates). The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
+ * Thompson sampling with a Gaussian prior and Gaussian rewards of known noise (conjugate updates).
+ * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
 import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isFinite, isPositive } from './bandit-agent.js';
 

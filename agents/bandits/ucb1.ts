@@ -1,5 +1,6 @@
 /**
- * UCB1 (Auer, Cesa-Bianchi & Fischer 2002; Sutton & Barto section 2.7). The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
+ * UCB1 (Auer, Cesa-Bianchi & Fischer 2002; Sutton & Barto section 2.7).
+ * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
 import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isNonNegative } from './bandit-agent.js';
 
