@@ -71,9 +71,15 @@ class LineProgress implements ProgressDisplay {
   constructor(private readonly totalRuns: number) {}
 
   onRun(event: { plan: RunPlan; state: 'start' | 'done' | 'skipped' }): void {
-    if (event.state !== 'start') this.finished++;
     const axes = Object.keys(event.plan.axes).length ? ` ${JSON.stringify(event.plan.axes)}` : '';
-    process.stderr.write(`[${this.finished}/${this.totalRuns}] run ${event.plan.runId} (seed ${event.plan.seed}${axes}) ${event.state}\n`);
+    const run = `run ${event.plan.runId} (seed ${event.plan.seed}${axes})`;
+    if (event.state === 'start') {
+      // The [k/n] counter counts finished runs, so a start line carries none.
+      process.stderr.write(`${run} started\n`);
+      return;
+    }
+    this.finished++;
+    process.stderr.write(`[${this.finished}/${this.totalRuns}] ${run} ${event.state}\n`);
   }
 
   onProgress(event: ProgressEvent): void {
