@@ -15,7 +15,8 @@ import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from
 import type { EnvSpec, Info } from '../../src/core/env.js';
 import { spec, type VectorEnvFactory } from '../../src/core/registry.js';
 import type { Box, Discrete } from '../../src/core/spaces.js';
-import type { EpisodeRecord, VectorActions, VectorEnv, VectorResetResult, VectorStepResult } from '../../src/core/vector.js';
+import type { VectorActions, VectorEnv, VectorResetResult, VectorStepResult } from '../../src/core/vector.js';
+import { NO_EPISODES, allocateBuffers, vectorLayout, type VectorBuffers } from '../../src/core/vector-envs/member-block.js';
 import type { OrchestratorConfig } from './config.js';
 import { OrchestratorEnv } from './env.js';
 
@@ -46,12 +47,7 @@ export class OrchestratorVectorEnv implements VectorEnv {
   private readonly ended: Uint8Array;
   private hasReset = false;
 
-  private readonly obs: Float32Array;
-  private readonly masks: Uint8Array;
-  private readonly rewards: Float32Array;
-  private readonly terminated: Uint8Array;
-  private readonly truncated: Uint8Array;
-  private readonly autoreset: Uint8Array;
+  private readonly buffers: VectorBuffers;
   private readonly infos: Info[];
   private readonly result: VectorStepResult;
 
@@ -76,23 +72,10 @@ export class OrchestratorVectorEnv implements VectorEnv {
     this.elapsed = new Int32Array(numEnvs);
     this.runningReturns = new Float64Array(numEnvs);
     this.ended = new Uint8Array(numEnvs);
-    this.obs = new Float32Array(numEnvs * this.obsDim);
-    this.masks = new Uint8Array(numEnvs * this.numActions);
-    this.rewards = new Float32Array(numEnvs);
-    this.terminated = new Uint8Array(numEnvs);
-    this.truncated = new Uint8Array(numEnvs);
-    this.autoreset = new Uint8Array(numEnvs);
+    this.buffers = allocateBuffers(vectorLayout(numEnvs, this.singleObservationSpace, this.singleActionSpace), (bytes) => new ArrayBuffer(bytes));
+    const { obs, rewards, terminated, truncated, autoreset, masks } = this.buffers;
     this.infos = Array.from({ length: numEnvs }, () => ({}));
-    this.result = {
-      obs: this.obs,
-      rewards: this.rewards,
-      terminated: this.terminated,
-      truncated: this.truncated,
-      autoreset: this.autoreset,
-      infos: this.infos,
-      actionMasks: this.masks,
-      episodes: NO_EPISODES,
-    };
+    this.result = { obs, rewards, terminated, truncated, autoreset, infos: this.infos, actionMasks: masks, episodes: NO_EPISODES };
   }
 
   reset(args: { seed?: number; options?: Record<string, unknown> } = {}): VectorResetResult {
@@ -103,10 +86,10 @@ export class OrchestratorVectorEnv implements VectorEnv {
       if (seed !== undefined) memberArgs.seed = seed + i;
       if (options !== undefined) memberArgs.options = options;
       this.resetMember(i, memberArgs);
-      this.autoreset[i] = 0;
+      this.buffers.autoreset[i] = 0;
     }
     this.hasReset = true;
-    return { obs: this.obs, infos: this.infos, actionMasks: this.masks };
+    return { obs: this.buffers.obs, infos: this.infos, actionMasks: this.buffers.masks };
   }
 
   step(actions: VectorActions): VectorStepResult {
@@ -114,7 +97,7 @@ export class OrchestratorVectorEnv implements VectorEnv {
     const n = this.numEnvs;
     if (actions.length !== n) throw new InvalidActionError(`Expected ${n} actions (one per member), but got ${actions.length}.`);
     const numActions = this.numActions;
-    const masks = this.masks;
+    const { obs, rewards, terminated, truncated, autoreset, masks } = this.buffers;
     // Validate before stepping anyone, so a bad action leaves every member untouched.
     for (let i = 0; i < n; i++) {
       if (this.ended[i] === 1) continue;
@@ -130,19 +113,19 @@ export class OrchestratorVectorEnv implements VectorEnv {
       if (this.ended[i] === 1) {
         // Next-step autoreset: this step's action for member i is ignored.
         this.resetMember(i, {});
-        this.autoreset[i] = 1;
+        autoreset[i] = 1;
         continue;
       }
-      const reward = this.envs[i].stepInPlace(actions[i], this.obs, i * this.obsDim, masks, i * numActions);
-      this.rewards[i] = reward;
-      this.autoreset[i] = 0;
+      const reward = this.envs[i].stepInPlace(actions[i], obs, i * this.obsDim, masks, i * numActions);
+      rewards[i] = reward;
+      autoreset[i] = 0;
       const total = (this.runningReturns[i] += reward);
       const length = ++this.elapsed[i];
       // The env never terminates on its own: a workday ends by the clock.
-      this.terminated[i] = 0;
-      const truncated = length >= limit;
-      this.truncated[i] = truncated ? 1 : 0;
-      if (truncated) {
+      terminated[i] = 0;
+      const ended = length >= limit;
+      truncated[i] = ended ? 1 : 0;
+      if (ended) {
         this.ended[i] = 1;
         if (episodes === NO_EPISODES) episodes = [];
         episodes.push({ envIndex: i, return: total, length });
@@ -158,19 +141,17 @@ export class OrchestratorVectorEnv implements VectorEnv {
 
   private resetMember(i: number, args: { seed?: number; options?: Record<string, unknown> }): void {
     const { obs, info } = this.envs[i].reset(args);
-    this.obs.set(obs, i * this.obsDim);
-    this.masks.set(info.actionMask as Uint8Array, i * this.numActions);
-    this.rewards[i] = 0;
-    this.terminated[i] = 0;
-    this.truncated[i] = 0;
+    const buffers = this.buffers;
+    buffers.obs.set(obs, i * this.obsDim);
+    buffers.masks.set(info.actionMask as Uint8Array, i * this.numActions);
+    buffers.rewards[i] = 0;
+    buffers.terminated[i] = 0;
+    buffers.truncated[i] = 0;
     this.elapsed[i] = 0;
     this.runningReturns[i] = 0;
     this.ended[i] = 0;
   }
 }
-
-/** Shared by every step on which no episode ends; frozen so a caller cannot fill it by mistake. */
-const NO_EPISODES = Object.freeze([]) as unknown as EpisodeRecord[];
 
 /** `vectorEntryPoint` of an Orchestrator id: what `makeVec(id, {numEnvs})` calls in native mode. */
 export function orchestratorVectorEntryPoint(id: string, variant: Partial<OrchestratorConfig> = {}): VectorEnvFactory {
