@@ -124,14 +124,18 @@
  *   so maintenance pays; `scan` costs a tick, so it pays only for a router that uses what it reveals.
  *
  * ## Speed
- * The step allocates only its result: the observation is a view cut from a shared slab (slab.ts; a
+ * `step` allocates only its result: the observation is a view cut from a shared slab (slab.ts; a
  * separate array per step, never overwritten), the mask a small on-heap copy, plus the info and
  * reward-component objects; tasks and workers live in preallocated typed arrays; `info.finished` and
- * `info.feedback` arrays exist only when something finished. Plugins are called in chunks of 32 tasks
- * without prompt text.
+ * `info.feedback` arrays exist only when something finished. Tasks come in chunks of 32 through the
+ * plugin's `generateBatch` (typed-array columns, no objects) when it has one, else `generate` without
+ * prompt text. `stepInPlace` (what OrchestratorVectorEnv calls, vector-env.ts) allocates nothing: it
+ * writes observation and mask into the caller's buffers and builds no info, records or events.
  *
  * ## Version history
- * - v0: initial version.
+ * - v0: initial version. Later additions that leave the default dynamics unchanged: the `moodNoise` and
+ *   `qualitySpread` options (the mood width became sqrt(12) x 0.05 instead of the rounded 0.1732, which
+ *   moved satisfaction in the 6th digit), `stepInPlace` and the native vector env.
  */
 import { BaseEnv, type EnvMetadata, type Info, type ResetArgs, type ResetResult, type StepResult } from '../../src/core/env.js';
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../../src/core/errors.js';
