@@ -35,9 +35,12 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** The config a run's id is derived from: the spec without seeds and sweep, plus nothing machine-specific. */
+/**
+ * The config a run's id is derived from: the spec without seeds, sweep and description (prose: rewording
+ * it must not make `--resume` rerun finished runs), plus nothing machine-specific.
+ */
 export function runConfig(spec: ExperimentSpec): Record<string, unknown> {
-  const { seeds: _seeds, sweep: _sweep, ...rest } = spec;
+  const { seeds: _seeds, sweep: _sweep, description: _description, ...rest } = spec;
   return rest;
 }
 

@@ -19,6 +19,13 @@ describe('sweeps', () => {
     expect(expandRuns(spec).map((p) => p.runId)).toEqual(plans.map((p) => p.runId));
   });
 
+  it('keeps run ids when only the description changes, and changes them with any setting', () => {
+    const ids = (extra: Record<string, unknown>) => expandRuns(parseSpec({ ...base, ...extra })).map((p) => p.runId);
+    expect(ids({ description: 'first wording' })).toEqual(ids({ description: 'second wording' }));
+    expect(ids({ description: 'first wording' })).toEqual(ids({}));
+    expect(ids({ totalSteps: 200 })).not.toEqual(ids({}));
+  });
+
   it('draws random sweeps reproducibly from the experiment name', () => {
     const spec = parseSpec({ ...base, sweep: { mode: 'random', samples: 3, axes: { 'agent.learningRate': { distribution: 'loguniform', low: 1e-5, high: 1e-2 } } } });
     const first = expandRuns(spec).map((p) => p.axes['agent.learningRate'] as number);
