@@ -4,7 +4,12 @@
  * clipping and action masking (masked actions are never explored, chosen, or bootstrapped from).
  * Defaults are Stable-Baselines3's; DQN_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
  *
- * Reading order: config -> network -> learn() (setup -> collect -> train every trainFreq steps -> log).
+ * As in SB3, actions are uniformly random until learningStarts transitions are stored, the target copy is
+ * counted in env steps (so the target is fixed during a training round), and a truncated transition
+ * bootstraps from its next observation.
+ *
+ * Reading order: config -> network -> learn() (setup -> collect -> train every trainFreq steps -> log)
+ * -> train() (one round of gradient steps).
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
@@ -14,6 +19,7 @@ import { Rng, type RngState } from '../src/core/rng.js';
 import { Discrete } from '../src/core/spaces.js';
 import { ensureBackend, backendInfo, type BackendName } from '../src/nn/backend.js';
 import { jsLoss } from '../src/nn/js-loss.js';
+import { leanForward, leanGradient } from '../src/nn/lean-mlp.js';
 import { ParamSet } from '../src/nn/params.js';
 import { Mlp, type Activation } from '../src/nn/mlp.js';
 import { FlatAdam } from '../src/nn/optim.js';
@@ -37,7 +43,7 @@ export interface DqnConfig {
   learningRate: number;
   /** Replay capacity (transitions). Default 1e6. */
   bufferSize: number;
-  /** Env steps before the first update. Default 100. */
+  /** Env steps before the first update; actions are uniformly random until then. Default 100. */
   learningStarts: number;
   /** Minibatch size. Default 32. */
   batchSize: number;
@@ -173,6 +179,8 @@ export class DqnAgent implements Agent {
   iterations = 0;
   /** The target net is due a copy of the online net (made when next read). */
   private targetStale = false;
+  /** Reused gradient array of the lean (relu) path. */
+  private gradBuffer: Float32Array | null = null;
 
   constructor(config: Partial<DqnConfig>, private readonly context: AgentContext) {
     this.config = resolveConfig('dqn', DQN_DEFAULTS, config);
@@ -211,10 +219,18 @@ export class DqnAgent implements Agent {
   /** Q-values of `rows` observations under `params` (online or target), read back once. */
   private forwardRows(params: ParamSet, obs: Float32Array, rows: number): Float32Array {
     const { q } = this.network();
+    if (q.options.activation === 'relu') return leanForward(q, params, obs, rows);
     const out = tf.tidy(() => q.apply(tf.tensor2d(obs.subarray(0, rows * this.obsDim), [rows, this.obsDim]), params));
     const data = out.dataSync() as Float32Array;
     out.dispose();
     return data;
+  }
+
+  /** dLoss/dParams of the online net for a loss computed in JavaScript on its outputs (see jsLoss). */
+  private gradient(obs: Float32Array, rows: number, compute: (values: Float32Array, grad: Float32Array) => number): Float32Array {
+    const { q, online } = this.network();
+    if (q.options.activation === 'relu') return leanGradient(q, online, obs, rows, compute, (this.gradBuffer ??= new Float32Array(online.size)));
+    return online.gradient((...views: tf.Tensor[]) => jsLoss(q.apply(tf.tensor2d(obs.subarray(0, rows * this.obsDim), [rows, this.obsDim]), online, views), compute));
   }
 
   act(obs: Float32Array, options: ActOptions = {}): number {
@@ -234,7 +250,7 @@ export class DqnAgent implements Agent {
     const D = this.obsDim;
     const nA = this.numActions;
     if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
-    const { online, target, q, optimizer } = this.network();
+    this.network();
     this.replay ??= new ReplayBuffer(c.bufferSize, D, nA);
     const replay = this.replay;
     const actionSpace = new Discrete(nA);
@@ -262,8 +278,9 @@ export class DqnAgent implements Agent {
     };
 
     while (!stoppedEarly && stepsThisCall < totalSteps) {
-      // Collect: epsilon-greedy; the network runs only when some member acts greedily.
-      const eps = epsilon();
+      // Collect: uniformly random actions until learningStarts steps are stored (SB3's warm-up), then
+      // epsilon-greedy; the network runs only when some member acts greedily.
+      const eps = this.stepsDone < c.learningStarts ? 1 : epsilon();
       let greedy = false;
       for (let i = 0; i < N; i++) {
         if (this.exploreRng.random() < eps) actions[i] = actionSpace.sample(this.exploreRng, masks?.subarray(i * nA, i * nA + nA));
@@ -297,43 +314,8 @@ export class DqnAgent implements Agent {
         sinceTrain = 0;
         if (this.stepsDone > c.learningStarts) {
           const trainStart = performance.now();
-          for (let g = 0; g < c.gradientSteps; g++) {
-            const batch = replay.sample(c.batchSize, this.replayRng);
-            const B = c.batchSize;
-            // Targets (no gradient): y = r + gamma * (1 - terminated) * Q_target(s', a*), with a* the best
-            // allowed action by Q_target (or by the online net for double DQN).
-            if (this.targetStale) {
-              target.copyFrom(online);
-              this.targetStale = false;
-            }
-            const qNextTarget = this.forwardRows(target, batch.nextObs, B);
-            const qNextOnline = c.doubleDqn ? this.forwardRows(online, batch.nextObs, B) : qNextTarget;
-            const y = new Float64Array(B);
-            for (let j = 0; j < B; j++) {
-              const best = maskedArgmax(qNextOnline, j, nA, batch.nextMasks ?? undefined);
-              y[j] = batch.rewards[j] + (batch.terminated[j] ? 0 : c.gamma * qNextTarget[j * nA + best]);
-            }
-            // Huber loss (smooth L1, beta 1, as SB3) on Q(s, a), computed in JavaScript (jsLoss).
-            let loss = 0;
-            const grad = online.gradient((...views: tf.Tensor[]) =>
-              jsLoss(q.apply(tf.tensor2d(batch.obs, [B, D]), online, views), (out, dq) => {
-                let total = 0;
-                for (let j = 0; j < B; j++) {
-                  const at = j * nA + batch.actions[j];
-                  const err = out[at] - y[j];
-                  const abs = Math.abs(err);
-                  total += abs < 1 ? 0.5 * err * err : abs - 0.5;
-                  dq[at] = (abs < 1 ? err : Math.sign(err)) / B;
-                }
-                loss = total / B;
-                return loss;
-              }),
-            );
-            optimizer.step(grad, c.learningRate);
-            lossSum += loss;
-            lossCount++;
-            this.iterations++;
-          }
+          lossSum += this.train(replay);
+          lossCount += c.gradientSteps;
           trainMs += performance.now() - trainStart;
         }
       }
@@ -360,6 +342,58 @@ export class DqnAgent implements Agent {
     }
     await endHooks(hooks, state());
     return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
+  }
+
+  /**
+   * One training round (SB3's DQN.train): `gradientSteps` Adam steps on minibatches drawn uniformly with
+   * replacement, against y = r + gamma * (1 - terminated) * Q_target(s', a*), with a* the best allowed
+   * action by Q_target (or by the online net for double DQN). Returns the summed Huber losses.
+   *
+   * The target net is fixed for the whole round (its copy is counted in env steps, and none happen
+   * here), so all minibatches are drawn up front (the same draws, in the same order, as one at a time)
+   * and Q_target of every next observation of the round comes from ONE forward pass and one read-back.
+   */
+  private train(replay: ReplayBuffer): number {
+    const c = this.config;
+    const { online, target, optimizer } = this.network();
+    const B = c.batchSize;
+    const D = this.obsDim;
+    const nA = this.numActions;
+    if (this.targetStale) {
+      target.copyFrom(online);
+      this.targetStale = false;
+    }
+    const batch = replay.sample(B * c.gradientSteps, this.replayRng);
+    const qNextTarget = this.forwardRows(target, batch.nextObs, B * c.gradientSteps);
+    const y = new Float64Array(B);
+    let lossSum = 0;
+    for (let g = 0; g < c.gradientSteps; g++) {
+      const first = g * B; // first row of this minibatch
+      const qNextOnline = c.doubleDqn ? this.forwardRows(online, batch.nextObs.subarray(first * D, (first + B) * D), B) : null;
+      for (let j = 0; j < B; j++) {
+        const row = first + j;
+        const best = qNextOnline ? maskedArgmax(qNextOnline, j, nA, batch.nextMasks ?? undefined, row) : maskedArgmax(qNextTarget, row, nA, batch.nextMasks ?? undefined);
+        y[j] = batch.rewards[row] + (batch.terminated[row] ? 0 : c.gamma * qNextTarget[row * nA + best]);
+      }
+      // Huber loss (smooth L1, beta 1, mean over the minibatch, as SB3) on Q(s, a), computed in JavaScript.
+      let loss = 0;
+      const grad = this.gradient(batch.obs.subarray(first * D, (first + B) * D), B, (out, dq) => {
+        let total = 0;
+        for (let j = 0; j < B; j++) {
+          const at = j * nA + batch.actions[first + j];
+          const err = out[at] - y[j];
+          const abs = Math.abs(err);
+          total += abs < 1 ? 0.5 * err * err : abs - 0.5;
+          dq[at] = (abs < 1 ? err : Math.sign(err)) / B;
+        }
+        loss = total / B;
+        return loss;
+      });
+      optimizer.step(grad, c.learningRate);
+      lossSum += loss;
+      this.iterations++;
+    }
+    return lossSum;
   }
 
   // ------------------------------------------------------------------------------------ save/load
@@ -433,6 +467,7 @@ export class DqnAgent implements Agent {
     this.nets?.online.dispose();
     this.nets?.target.dispose();
     this.nets = null;
+    this.gradBuffer = null;
   }
 }
 

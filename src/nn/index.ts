@@ -6,3 +6,4 @@ export * from './optim.js';
 export * from './distributions.js';
 export * from './io.js';
 export * from './js-loss.js';
+export * from './lean-mlp.js';

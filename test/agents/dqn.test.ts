@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../../src/nn/backend.js';
-import { Discrete, Box, Rng } from '../../src/core/index.js';
+import '../../envs/index.js';
+import { Discrete, Box, Rng, make, makeVec } from '../../src/core/index.js';
 import { DqnAgent } from '../../agents/dqn.js';
 import { ReplayBuffer } from '../../agents/common/replay-buffer.js';
 import { identityLearning, determinism, tensorCounts, saveLoadRoundTrip } from '../helpers/agent-checks.js';
@@ -64,6 +65,24 @@ describe('DQN', () => {
     for (const file of ['agent.json', 'q/model.json', 'target/weights.bin', 'optimizer/weights.bin', 'replay/buffer.bin']) {
       expect(existsSync(path.join(result.dir, file))).toBe(true);
     }
+  });
+
+  it('acts uniformly at random until learningStarts transitions are stored (SB3 warm-up), whatever the network', async () => {
+    // Same seed, different networks: before learningStarts the network must not pick any action (SB3 samples
+    // the action space there), so both agents store the same actions. Epsilon alone (< 1 after step 0) would not.
+    const actionsOf = async (layers: number[]) => {
+      const { venv, probe } = { venv: makeVec('CartPole-v1', { numEnvs: 1 }), probe: make<Float32Array, number>('CartPole-v1') };
+      const agent = new DqnAgent({ ...SMALL, layers, learningStarts: 400, explorationFraction: 0.01, backend: 'wasm' }, { seed: 5, observationSpace: probe.observationSpace, actionSpace: probe.actionSpace });
+      await agent.learn({ env: venv, totalSteps: 400 });
+      const stored = (agent as unknown as { replay: ReplayBuffer }).replay;
+      agent.dispose();
+      return Array.from(stored.actions.subarray(0, stored.size));
+    };
+    const a = await actionsOf([8]);
+    const b = await actionsOf([16, 16]);
+    expect(a.length).toBe(400);
+    expect(a).toEqual(b);
+    expect(new Set(a).size).toBe(2);
   });
 
   it('validates its config', () => {
