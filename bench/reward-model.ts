@@ -9,17 +9,30 @@
  * of separate episodes against the true satisfaction.
  *
  * `--curve`: the learning curve instead, `{bench: 'reward-model-curve', model, scores, preferences,
- * spearman, r2, mae, preferenceAccuracy}` per feedback count up to the budget of `--budget` env steps
- * (default 500000), plus a `{bench: 'reward-model-ceiling'}` line: a forest fitted on the true satisfaction
- * of every finished task, the best rank agreement these features allow.
+ * spearman, r2, mae, preferenceAccuracy, spearmanExpected}` per feedback count up to the budget of
+ * `--budget` env steps (default 500000; a 500k-step run at ~0.17 scores per step), plus a
+ * `{bench: 'reward-model-ceiling'}` line. Both rest on the satisfaction without the user's mood
+ * (`withoutMood`): `noiseFree` uses the company's hidden worker quality and creativity, `expected` the
+ * catalog's, which is all the task features can tell a model (the company is hidden from it). The ceiling
+ * line gives the Spearman of each against the true satisfaction: `expected` is about the best any reward
+ * model on these features can reach; `spearmanExpected` says how close a model came to learning it.
  *
- *   node dist/bench/reward-model.js [--samples 10000] [--curve] [--budget 500000] [--preset default]
+ * `--counts 1000,10000,all` picks the curve's feedback counts (default 100, 300, 1000, 3000, 10000, 30000,
+ * all). `--models` keeps some models (names as printed, comma-separated). `--mood` and `--spread` set the
+ * env's moodNoise and qualitySpread (defaults: the preset's).
+ *
+ *   node dist/bench/reward-model.js [--samples 10000] [--curve] [--budget 500000] [--counts ...] [--models ...]
+ *     [--preset default] [--mood 0.05] [--spread 0.1]
  */
 import { backendInfo, ensureBackend } from '../src/nn/backend.js';
 import { collectFeedback, type CollectedFeedback } from '../src/reward/collect.js';
 import { ForestRewardModel } from '../src/reward/forest-reward-model.js';
+import { spearman } from '../src/reward/metrics.js';
 import type { RewardDataset, RewardModel } from '../src/reward/reward-model.js';
 import { TfjsRewardModel } from '../src/reward/tfjs-reward-model.js';
+import { ARCHITECTURES, architectureIndex } from '../envs/orchestrator/catalog.js';
+import type { OrchestratorHiddenView } from '../envs/orchestrator/env.js';
+import { TASK_OUTCOME_FEATURE_LABELS, type TaskOutcome } from '../envs/orchestrator/feedback.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,12 +43,18 @@ const samples = Number(arg('samples', '10000'));
 const budget = Number(arg('budget', '500000'));
 const preset = arg('preset', 'default');
 const curve = process.argv.includes('--curve');
+const userNoise: Record<string, number> = {};
+if (process.argv.includes('--mood')) userNoise.moodNoise = Number(arg('mood', ''));
+if (process.argv.includes('--spread')) userNoise.qualitySpread = Number(arg('spread', ''));
 
-const models: Array<{ name: string; build: () => RewardModel }> = [
+const allModels: Array<{ name: string; build: () => RewardModel }> = [
   { name: 'tfjs-mlp', build: () => new TfjsRewardModel({ seed: 1 }) },
   { name: 'tfjs-mlp+bt', build: () => new TfjsRewardModel({ seed: 1, preferenceWeight: 0.3 }) },
   { name: 'random-forest', build: () => new ForestRewardModel({ seed: 1 }) },
 ];
+const keep = arg('models', '').split(',').filter((name) => name !== '');
+const models = keep.length > 0 ? allModels.filter((m) => keep.includes(m.name)) : allModels;
+if (models.length === 0) throw new Error(`Expected --models among ${allModels.map((m) => m.name).join(', ')}, but got ${keep.join(', ')}.`);
 
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 
@@ -53,6 +72,55 @@ function timedFit(model: RewardModel, data: RewardDataset): { fitSeconds: number
   return { fitSeconds: round((performance.now() - start) / 1000, 3), fitCpuSeconds: round((used.user + used.system) / 1e6, 3) };
 }
 
+const CREATIVITY_NEED = TASK_OUTCOME_FEATURE_LABELS.indexOf('task_creativity_need');
+
+/**
+ * A task's satisfaction without the user's mood, following envs/orchestrator/env.ts ("Simulated users"),
+ * for a worker of the given quality and creativity. `checkWithoutMood` holds it to the env.
+ */
+function withoutMood(task: TaskOutcome, quality: number, creativity: number): number {
+  const timeliness = task.latency <= task.slaTicks ? 1 : Math.max(0, 1 - (task.latency - task.slaTicks) / task.slaTicks);
+  let s: number;
+  if (task.kind === 'succeeded') s = 0.35 + 0.3 * quality + 0.2 * timeliness + 0.15 * creativity * task.features[CREATIVITY_NEED] + (task.coordinated ? 0.05 : 0);
+  else if (task.kind === 'failed') s = 0.1 + 0.1 * timeliness;
+  else s = 0.02;
+  return Math.min(1, Math.max(0, s));
+}
+
+interface MoodFree {
+  /** With the company's hidden quality and creativity of the worker. */
+  noiseFree: Float32Array;
+  /** With the catalog's quality and creativity of the worker's architecture. */
+  expected: Float32Array;
+}
+
+/** Test-set collection that also records `withoutMood` for every finished task (same tasks as collectFeedback). */
+function collectWithMoodFree(kwargs: Record<string, unknown>, steps: number, seed: number): CollectedFeedback & MoodFree {
+  const noiseFree: number[] = [];
+  const expected: number[] = [];
+  const collected = collectFeedback({
+    kwargs,
+    steps,
+    seed,
+    onFinished: (finished, env) => {
+      const { company } = (env.unwrapped as unknown as { hidden(): OrchestratorHiddenView }).hidden();
+      for (const task of finished) {
+        const arch = task.worker >= 0 ? ARCHITECTURES[architectureIndex(task.architecture)] : undefined;
+        noiseFree.push(arch ? withoutMood(task, company.quality[task.worker], company.creativity[task.worker]) : withoutMood(task, 0, 0));
+        expected.push(arch ? withoutMood(task, arch.quality, arch.creativity) : withoutMood(task, 0, 0));
+      }
+    },
+  });
+  return { ...collected, noiseFree: Float32Array.from(noiseFree), expected: Float32Array.from(expected) };
+}
+
+/** With no mood noise the formula must give the env's true satisfaction exactly (else env.ts changed). */
+function checkWithoutMood(kwargs: Record<string, unknown>): void {
+  const probe = collectWithMoodFree({ ...kwargs, moodNoise: 0 }, 5000, 3_000_000);
+  const worst = probe.noiseFree.reduce((m, v, i) => Math.max(m, Math.abs(v - probe.tasks.truth![i])), 0);
+  if (!(worst < 1e-5)) throw new Error(`Expected withoutMood to reproduce the env's satisfaction at moodNoise 0, but it is off by ${worst}: update it from envs/orchestrator/env.ts.`);
+}
+
 function heldOut(model: RewardModel, test: CollectedFeedback): Record<string, number> {
   const onTasks = model.evaluate(test.tasks);
   const onPairs = model.evaluate(test.buffer.toDataset());
@@ -61,8 +129,8 @@ function heldOut(model: RewardModel, test: CollectedFeedback): Record<string, nu
 
 await ensureBackend('auto');
 const { backend } = backendInfo();
-const kwargs = { preset };
-const test = collectFeedback({ kwargs, steps: 20_000, seed: 1_000_000 });
+const kwargs = { preset, ...userNoise };
+const test = curve ? collectWithMoodFree(kwargs, 20_000, 1_000_000) : collectFeedback({ kwargs, steps: 20_000, seed: 1_000_000 });
 
 if (!curve) {
   // Steps enough for `samples` scores at ~0.15 scores per step, with room to spare.
@@ -88,19 +156,20 @@ if (!curve) {
   }
 } else {
   const train = collectFeedback({ kwargs, steps: budget, seed: 1 });
-  console.log(JSON.stringify({ bench: 'reward-model-budget', envSteps: budget, scores: train.buffer.scoreCount, preferences: train.buffer.preferenceCount, testTasks: test.tasks.y.length }));
-  const ceiling = new ForestRewardModel({ seed: 1, nEstimators: 10, maxSamplesPerTree: 3000 });
-  const truthData = { ...test.tasks, y: test.tasks.truth! };
-  const ceilingTrain = collectFeedback({ kwargs, steps: 20_000, seed: 2_000_000 }).tasks;
-  ceiling.fit({ ...ceilingTrain, y: ceilingTrain.truth! });
-  console.log(JSON.stringify({ bench: 'reward-model-ceiling', model: 'random-forest on true satisfaction', trainTasks: ceilingTrain.y.length, spearman: round(ceiling.evaluate(truthData).spearman), r2: round(ceiling.evaluate(truthData).r2) }));
-  const counts = [100, 300, 1000, 3000, 10_000, 30_000, train.buffer.scoreCount];
-  for (const scores of counts.filter((c, i) => c <= train.buffer.scoreCount && counts.indexOf(c) === i)) {
+  console.log(JSON.stringify({ bench: 'reward-model-budget', ...userNoise, envSteps: budget, scores: train.buffer.scoreCount, preferences: train.buffer.preferenceCount, testTasks: test.tasks.y.length }));
+  checkWithoutMood(kwargs);
+  const { noiseFree, expected } = test as CollectedFeedback & MoodFree;
+  const truth = test.tasks.truth!;
+  console.log(JSON.stringify({ bench: 'reward-model-ceiling', ...userNoise, noiseFree: round(spearman(noiseFree, truth)), expected: round(spearman(expected, truth)) }));
+  const all = train.buffer.scoreCount;
+  const counts = arg('counts', '100,300,1000,3000,10000,30000,all').split(',').map((c) => (c === 'all' ? all : Number(c)));
+  for (const scores of counts.filter((c, i) => c <= all && counts.indexOf(c) === i)) {
     const data = firstScores(train, scores);
     for (const { name, build } of models) {
       const model = build();
       const timing = timedFit(model, data);
-      console.log(JSON.stringify({ bench: 'reward-model-curve', model: name, backend, scores: data.y.length, preferences: data.preferred.length, ...heldOut(model, test), ...timing }));
+      const spearmanExpected = round(spearman(model.predict(test.tasks.x), (test as CollectedFeedback & MoodFree).expected));
+      console.log(JSON.stringify({ bench: 'reward-model-curve', model: name, backend, scores: data.y.length, preferences: data.preferred.length, ...heldOut(model, test), spearmanExpected, ...timing }));
       model.dispose();
     }
   }

@@ -27,6 +27,11 @@ export interface CollectFeedbackOptions {
   policies?: string[];
   /** Episode i is reset with seed `seed + i`. Default 0. */
   seed?: number;
+  /**
+   * Called after every step that finished tasks, with those tasks (in `tasks` order) and the env, while
+   * the env still holds the episode's hidden state (analysis, e.g. `env.unwrapped.hidden()`).
+   */
+  onFinished?: (finished: readonly TaskOutcome[], env: Env<Float32Array, number>) => void;
 }
 
 export interface CollectedFeedback {
@@ -39,7 +44,7 @@ export interface CollectedFeedback {
 }
 
 export function collectFeedback(options: CollectFeedbackOptions): CollectedFeedback {
-  const { envId = 'Orchestrator-v0', kwargs = {}, steps, policies = ['random', 'greedy', 'round_robin'], seed = 0 } = options;
+  const { envId = 'Orchestrator-v0', kwargs = {}, steps, policies = ['random', 'greedy', 'round_robin'], seed = 0, onFinished } = options;
   if (!Number.isInteger(steps) || steps <= 0) throw new ConfigError(`Expected steps to be a positive integer, but got ${describeValue(steps)}.`);
   if (policies.length === 0) throw new ConfigError('Expected at least one policy name, but got an empty list.');
   const env = make<Float32Array, number>(envId, { kwargs });
@@ -54,10 +59,12 @@ export function collectFeedback(options: CollectFeedbackOptions): CollectedFeedb
     const agent = agents[episodes % agents.length];
     const result = env.step(agent.act(obs, { mask: info.actionMask as Uint8Array }));
     learner.ingest(result.info);
-    for (const task of (result.info.finished as readonly TaskOutcome[] | undefined) ?? []) {
+    const finished = (result.info.finished as readonly TaskOutcome[] | undefined) ?? [];
+    for (const task of finished) {
       for (let i = 0; i < task.features.length; i++) features.push(task.features[i]);
       truth.push(task.trueSatisfaction);
     }
+    if (onFinished && finished.length > 0) onFinished(finished, env);
     if (result.terminated || result.truncated) {
       episodes++;
       ({ obs, info } = env.reset({ seed: seed + episodes }));

@@ -63,8 +63,14 @@ export interface TfjsRewardModelConfig {
   epochs?: number;
   /** Passes over the data in `update`. Default 5. */
   updateEpochs?: number;
-  /** L2 penalty on the weight matrices. Default 1e-4. */
-  weightDecay?: number;
+  /**
+   * L2 penalty on the weight matrices, or `auto` (the default): AUTO_WEIGHT_DECAY_ROWS / the rows a fit or
+   * update trains on (scores, plus pairs when they are used), a prior of fixed strength that fades as the
+   * data grows. On Orchestrator-v0 feedback a fixed 1e-4 overfitted small datasets and a fixed 3e-3
+   * underfitted the 84k scores of a 500k-step run; held-out Spearman against true satisfaction, fixed 1e-4
+   * -> auto: 1k scores 0.715 -> 0.770, 10k 0.773 -> 0.801, 84k 0.817 (auto is 1.2e-4 there).
+   */
+  weightDecay?: number | 'auto';
   /**
    * Weight of the Bradley-Terry loss; 0 (the default) ignores preferences. On Orchestrator-v0's default
    * feedback mix (3 scores per preference) adding it lowered held-out accuracy (the pairs are fewer and
@@ -79,6 +85,9 @@ export interface TfjsRewardModelConfig {
 
 type Resolved = Required<TfjsRewardModelConfig>;
 
+/** `weightDecay: 'auto'` is this many rows' worth of prior: the L2 coefficient is it over the training rows. */
+export const AUTO_WEIGHT_DECAY_ROWS = 10;
+
 const DEFAULTS: Omit<Resolved, 'dim'> = {
   hiddenSizes: [64, 64],
   activation: 'relu',
@@ -88,7 +97,7 @@ const DEFAULTS: Omit<Resolved, 'dim'> = {
   batchSize: 256,
   epochs: 20,
   updateEpochs: 5,
-  weightDecay: 1e-4,
+  weightDecay: 'auto',
   preferenceWeight: 0,
   initialBeta: 4,
   seed: 0,
@@ -354,11 +363,12 @@ export class TfjsRewardModel implements RewardModel {
   }
 
   private train(data: RewardDataset, epochs: number): void {
-    const { ensembleSize: k, batchSize, bootstrap, weightDecay } = this.config;
+    const { ensembleSize: k, batchSize, bootstrap } = this.config;
     const d = this.dim;
     const n = data.y.length;
     const usePairs = this.config.preferenceWeight > 0 && data.preferred.length > 0;
     const m = usePairs ? data.preferred.length : 0;
+    const weightDecay = this.config.weightDecay === 'auto' ? AUTO_WEIGHT_DECAY_ROWS / Math.max(1, n + m) : this.config.weightDecay;
     const trainRng = this.rng.fork(`train-${this.rng.uint32()}`);
     // Each member's sample: a bootstrap resample (or the full data), reshuffled every epoch.
     const scoreSets = Array.from({ length: k }, () => memberSample(trainRng, n, bootstrap));
@@ -526,7 +536,7 @@ function resolveConfig(config: TfjsRewardModelConfig): Resolved {
   if (!Number.isInteger(c.updateEpochs) || c.updateEpochs < 0) throw new ConfigError(`Expected updateEpochs to be a non-negative integer, but got ${describeValue(c.updateEpochs)}.`);
   if (c.activation !== 'relu' && c.activation !== 'tanh') throw new ConfigError(`Expected activation relu or tanh, but got ${describeValue(c.activation)}.`);
   if (!(c.learningRate > 0)) throw new ConfigError(`Expected learningRate > 0, but got ${describeValue(c.learningRate)}.`);
-  if (!(c.weightDecay >= 0)) throw new ConfigError(`Expected weightDecay >= 0, but got ${describeValue(c.weightDecay)}.`);
+  if (c.weightDecay !== 'auto' && !(c.weightDecay >= 0)) throw new ConfigError(`Expected weightDecay >= 0 or 'auto', but got ${describeValue(c.weightDecay)}.`);
   if (!(c.preferenceWeight >= 0)) throw new ConfigError(`Expected preferenceWeight >= 0, but got ${describeValue(c.preferenceWeight)}.`);
   if (!(c.initialBeta > 0)) throw new ConfigError(`Expected initialBeta > 0, but got ${describeValue(c.initialBeta)}.`);
   if (!Number.isFinite(c.seed)) throw new ConfigError(`Expected a finite seed, but got ${describeValue(c.seed)}.`);
