@@ -86,7 +86,7 @@
  * ## Simulated users (hidden)
  * True satisfaction of a finished task, with timeliness t = 1 within SLA, else max(0, 1 - overrun / SLA):
  * succeeded 0.35 + 0.3 quality[w] + 0.2 t + 0.15 creativity[w] creativity_need + 0.05 if reviewed;
- * failed 0.1 + 0.1 t; hung or abandoned 0.02; plus the user's mood, uniform noise of std `moodNoise` [0.05],
+ * failed 0.1 + 0.1 t; hung or abandoned 0.02; plus the user's mood, uniform noise of std `moodNoise` [0.02],
  * clipped to [0, 1]. quality[w] and creativity[w] are the catalog values + N(0, `qualitySpread` [0.1]) per company. A
  * `feedbackRate` [0.3] share of finished tasks gets a ScoreFeedback: CAT = round(1 + 9 s + N(0, `catNoise`
  * [1])) in 1-10, ratings round(1 + 4 driver + N(0, `ratingNoise` [0.6])) in 1-5 with drivers usefulness
@@ -133,9 +133,11 @@
  * writes observation and mask into the caller's buffers and builds no info, records or events.
  *
  * ## Version history
- * - v0: initial version. Later additions that leave the default dynamics unchanged: the `moodNoise` and
- *   `qualitySpread` options (the mood width became sqrt(12) x 0.05 instead of the rounded 0.1732, which
- *   moved satisfaction in the 6th digit), `stepInPlace` and the native vector env.
+ * - v0: initial version. Revised before any release: the user's mood noise on true satisfaction is now
+ *   std 0.02 (was 0.05, option `moodNoise`): at 0.05 the mood alone capped any reward model's held-out
+ *   Spearman against true satisfaction at 0.825 (bench/reward-model.ts); transitions and the random
+ *   streams are unchanged, satisfaction values and the gold satisfaction term move. Added without changing
+ *   dynamics: `qualitySpread`, `stepInPlace`, the native vector env.
  */
 import { BaseEnv, type EnvMetadata, type Info, type ResetArgs, type ResetResult, type StepResult } from '../../src/core/env.js';
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../../src/core/errors.js';
