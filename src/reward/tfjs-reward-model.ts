@@ -66,9 +66,10 @@ export interface TfjsRewardModelConfig {
   /**
    * L2 penalty on the weight matrices, or `auto` (the default): AUTO_WEIGHT_DECAY_ROWS / the rows a fit or
    * update trains on (scores, plus pairs when they are used), a prior of fixed strength that fades as the
-   * data grows. On Orchestrator-v0 feedback a fixed 1e-4 overfitted small datasets and a fixed 3e-3
-   * underfitted the 84k scores of a 500k-step run; held-out Spearman against true satisfaction, fixed 1e-4
-   * -> auto: 1k scores 0.715 -> 0.770, 10k 0.773 -> 0.801, 84k 0.817 (auto is 1.2e-4 there).
+   * data grows. On Orchestrator-v0 feedback (measured at the former moodNoise 0.05) a fixed 1e-4 overfitted
+   * small datasets and a fixed 3e-3 underfitted the 84k scores of a 500k-step run; held-out Spearman
+   * against true satisfaction, fixed 1e-4 -> auto: 1k scores 0.715 -> 0.770, 10k 0.773 -> 0.801, 84k 0.817
+   * (auto is 1.2e-4 there).
    */
   weightDecay?: number | 'auto';
   /**
