@@ -84,6 +84,16 @@ abstract class BaselineBase implements Agent<Float32Array, number> {
   }
 }
 
+/** A baseline that reads the Orchestrator env it plays (its action layout, and for the oracle its hidden state). */
+abstract class OrchestratorBaseline extends BaselineBase {
+  protected readonly env: OrchestratorEnv;
+
+  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
+    super(options);
+    this.env = orchestratorOf(env);
+  }
+}
+
 function requireMask(options: ActOptions | undefined, n: number): Uint8Array {
   const mask = options?.mask;
   if (!mask || mask.length !== n) {
@@ -123,16 +133,10 @@ export class RandomBaseline extends BaselineBase {
   }
 }
 
-export class RoundRobinBaseline extends BaselineBase {
+export class RoundRobinBaseline extends OrchestratorBaseline {
   readonly name = 'round_robin' as const;
   private next = 0;
   private idleFlip = 0;
-  private readonly env: OrchestratorEnv;
-
-  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
-    super(options);
-    this.env = orchestratorOf(env);
-  }
 
   act(_obs: Float32Array, options?: ActOptions): number {
     const env = this.env;
@@ -150,14 +154,8 @@ export class RoundRobinBaseline extends BaselineBase {
   }
 }
 
-export class GreedyBaseline extends BaselineBase {
+export class GreedyBaseline extends OrchestratorBaseline {
   readonly name = 'greedy' as const;
-  private readonly env: OrchestratorEnv;
-
-  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
-    super(options);
-    this.env = orchestratorOf(env);
-  }
 
   act(obs: Float32Array, options?: ActOptions): number {
     const env = this.env;
@@ -197,14 +195,8 @@ export class GreedyBaseline extends BaselineBase {
   }
 }
 
-export class OracleBaseline extends BaselineBase {
+export class OracleBaseline extends OrchestratorBaseline {
   readonly name = 'oracle' as const;
-  private readonly env: OrchestratorEnv;
-
-  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
-    super(options);
-    this.env = orchestratorOf(env);
-  }
 
   act(obs: Float32Array, options?: ActOptions): number {
     const env = this.env;
