@@ -105,23 +105,11 @@ export class MemberBlock {
   }
 
   reset(seed: number | undefined, options: Record<string, unknown> | undefined): void {
-    const { buffers } = this;
     for (let j = 0; j < this.envs.length; j++) {
-      const i = this.start + j;
       const args: { seed?: number; options?: Record<string, unknown> } = {};
-      if (seed !== undefined) args.seed = seed + i;
+      if (seed !== undefined) args.seed = seed + this.start + j;
       if (options !== undefined) args.options = options;
-      const result = this.envs[j].reset(args);
-      this.writeObs(j, result.obs);
-      this.writeMask(j, result.info);
-      this.infos[j] = result.info;
-      buffers.rewards[i] = 0;
-      buffers.terminated[i] = 0;
-      buffers.truncated[i] = 0;
-      buffers.autoreset[i] = 0;
-      this.needsReset[j] = 0;
-      this.runningReturns[j] = 0;
-      this.runningLengths[j] = 0;
+      this.resetMember(j, args, 0);
     }
   }
 
@@ -134,17 +122,7 @@ export class MemberBlock {
       const env = this.envs[j];
       if (this.needsReset[j] === 1) {
         // Next-step autoreset: this step's action for member i is ignored.
-        const result = env.reset();
-        this.writeObs(j, result.obs);
-        this.writeMask(j, result.info);
-        this.infos[j] = result.info;
-        buffers.rewards[i] = 0;
-        buffers.terminated[i] = 0;
-        buffers.truncated[i] = 0;
-        buffers.autoreset[i] = 1;
-        this.needsReset[j] = 0;
-        this.runningReturns[j] = 0;
-        this.runningLengths[j] = 0;
+        this.resetMember(j, {}, 1);
         continue;
       }
       const result = env.step(this.readers[j](actions, i * stride));
@@ -167,6 +145,23 @@ export class MemberBlock {
 
   close(): void {
     for (const env of this.envs) env.close();
+  }
+
+  /** Resets member j (local index) with `args` and clears its slots; `autoreset` says whether a step did it. */
+  private resetMember(j: number, args: { seed?: number; options?: Record<string, unknown> }, autoreset: 0 | 1): void {
+    const { buffers } = this;
+    const i = this.start + j;
+    const result = this.envs[j].reset(args);
+    this.writeObs(j, result.obs);
+    this.writeMask(j, result.info);
+    this.infos[j] = result.info;
+    buffers.rewards[i] = 0;
+    buffers.terminated[i] = 0;
+    buffers.truncated[i] = 0;
+    buffers.autoreset[i] = autoreset;
+    this.needsReset[j] = 0;
+    this.runningReturns[j] = 0;
+    this.runningLengths[j] = 0;
   }
 
   private writeObs(j: number, obs: unknown): void {
