@@ -42,11 +42,10 @@ import { BaseEnv, type EnvMetadata, type ResetArgs, type ResetResult, type StepR
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
-import { getPlugin } from '../../src/plugins/registry.js';
 import { TASK_FEATURE_DIM, TASK_FEATURE_LABELS, type Task, type TaskPlugin } from '../../src/plugins/types.js';
 import { ARCHITECTURE_NAMES, drawArchitectures } from './catalog.js';
 import { resolveOrchestratorConfig } from './config.js';
-import { generateCompany, type Company } from './world.js';
+import { generateCompany, taskSources, type Company } from './world.js';
 
 const WORLD_KEYS = new Set(['preset', 'workers', 'poolSeed', 'pluginMix', 'workerSpread', 'domainSpread', 'skillSpread', 'affinityWeight', 'complexityPenalty', 'durationScale']);
 /** E[exp(0.3 Z)] for Z ~ N(0, 1): the mean of the duration noise. */
@@ -67,7 +66,7 @@ export class ContextualRoutingEnv extends BaseEnv<Float32Array, number> {
 
   private readonly plugins: TaskPlugin[];
   private readonly mixWeights: Float64Array;
-  private readonly categoryIndex = new Map<string, number>();
+  private readonly categoryIndex: Map<string, number>;
   private readonly mask: Uint8Array;
   private taskRng!: Rng;
   private outcomeRng!: Rng;
@@ -92,20 +91,10 @@ export class ContextualRoutingEnv extends BaseEnv<Float32Array, number> {
     const config = resolveOrchestratorConfig(rest);
     const architectures = Array.isArray(config.workers) ? config.workers : drawArchitectures(config.workers, config.poolSeed);
     this.workerArchitectures = Object.freeze([...architectures]);
-    const names = Object.keys(config.pluginMix);
-    this.plugins = names.map((name) => getPlugin(name));
-    this.mixWeights = Float64Array.from(names, (name) => config.pluginMix[name]);
-    const categories: string[] = [];
-    const domains: number[] = [];
-    this.plugins.forEach((plugin, p) => {
-      for (const category of plugin.categories) {
-        if (!this.categoryIndex.has(category)) {
-          this.categoryIndex.set(category, categories.length);
-          categories.push(category);
-          domains.push(p);
-        }
-      }
-    });
+    const { plugins, mixWeights, categories, domains, categoryIndex } = taskSources(config);
+    this.plugins = plugins;
+    this.mixWeights = mixWeights;
+    this.categoryIndex = categoryIndex;
     this.categories = Object.freeze(categories);
     const archIndex = architectures.map((name) => ARCHITECTURE_NAMES.indexOf(name));
     this.company = generateCompany(new Rng(`world/${worldSeed}`), archIndex, categories, domains, config);

@@ -143,7 +143,6 @@ import { BaseEnv, type EnvMetadata, type Info, type ResetArgs, type ResetResult,
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
-import { getPlugin } from '../../src/plugins/registry.js';
 import { TASK_FEATURE_DIM, TASK_FEATURE_LABELS, allocateTaskBatch, type Task, type TaskBatch, type TaskPlugin } from '../../src/plugins/types.js';
 import { ARCHITECTURES, ARCHITECTURE_NAMES, drawArchitectures } from './catalog.js';
 import { resolveOrchestratorConfig, type OrchestratorConfig, type OrchestratorVerb } from './config.js';
@@ -157,7 +156,7 @@ import {
   type TaskOutcome,
 } from './feedback.js';
 import { Float32Slab } from './slab.js';
-import { copyCompany, generateCompany, priorLogits, type Company } from './world.js';
+import { copyCompany, generateCompany, priorLogits, taskSources, type Company } from './world.js';
 
 export interface RewardComponents {
   success: number;
@@ -243,7 +242,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   readonly tailObsOffset: number;
 
   private readonly archIndex: Int32Array;
-  private readonly categoryIndex = new Map<string, number>();
+  private readonly categoryIndex: Map<string, number>;
   /** Plugin (domain) index of each category: the first plugin in the mix that declares it. */
   private readonly categoryDomain: Int32Array;
   private readonly pluginCategoryBuiltin: Int32Array;
@@ -376,20 +375,10 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.numWorkers = n;
     this.archIndex = Int32Array.from(architectures, (name) => ARCHITECTURE_NAMES.indexOf(name));
 
-    const pluginNames = Object.keys(config.pluginMix);
-    this.plugins = pluginNames.map((name) => getPlugin(name));
-    this.mixWeights = Float64Array.from(pluginNames, (name) => config.pluginMix[name]);
-    const categories: string[] = [];
-    const domains: number[] = [];
-    this.plugins.forEach((plugin, p) => {
-      for (const category of plugin.categories) {
-        if (!this.categoryIndex.has(category)) {
-          this.categoryIndex.set(category, categories.length);
-          categories.push(category);
-          domains.push(p);
-        }
-      }
-    });
+    const { plugins, mixWeights, categories, domains, categoryIndex } = taskSources(config);
+    this.plugins = plugins;
+    this.mixWeights = mixWeights;
+    this.categoryIndex = categoryIndex;
     this.categories = Object.freeze(categories);
     this.categoryDomain = Int32Array.from(domains);
     this.pluginCategories = this.plugins.map((plugin) => Int32Array.from(plugin.categories, (category) => this.categoryIndex.get(category)!));

@@ -5,6 +5,8 @@
 import type { Rng } from '../../src/core/rng.js';
 import { ARCHITECTURES } from './catalog.js';
 import type { OrchestratorConfig } from './config.js';
+import { getPlugin } from '../../src/plugins/registry.js';
+import type { TaskPlugin } from '../../src/plugins/types.js';
 
 export interface Company {
   numWorkers: number;
@@ -99,3 +101,34 @@ export function copyCompany(company: Company): Company {
 function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
+
+/** The task side of a world: the plugins of `pluginMix`, their shares, and the categories they bring. */
+export interface TaskSources {
+  plugins: TaskPlugin[];
+  /** Share of each plugin in the arrival stream (pluginMix order). */
+  mixWeights: Float64Array;
+  /** Every plugin's categories in mix order; a name two plugins share belongs to the first. */
+  categories: string[];
+  /** Plugin (domain) index of each category. */
+  domains: number[];
+  /** Category name -> index in `categories`. */
+  categoryIndex: Map<string, number>;
+}
+
+export function taskSources(config: OrchestratorConfig): TaskSources {
+  const names = Object.keys(config.pluginMix);
+  const plugins = names.map((name) => getPlugin(name));
+  const categories: string[] = [];
+  const domains: number[] = [];
+  const categoryIndex = new Map<string, number>();
+  plugins.forEach((plugin, p) => {
+    for (const category of plugin.categories) {
+      if (categoryIndex.has(category)) continue;
+      categoryIndex.set(category, categories.length);
+      categories.push(category);
+      domains.push(p);
+    }
+  });
+  return { plugins, mixWeights: Float64Array.from(names, (name) => config.pluginMix[name]), categories, domains, categoryIndex };
+}
+
