@@ -5,7 +5,7 @@
  */
 import type { Agent } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { closestNames } from '../src/core/registry.js';
+import { closestNames } from '../src/core/names.js';
 import type { AgentContext } from './common/on-policy.js';
 import { PpoAgent } from './ppo.js';
 import { A2cAgent } from './a2c.js';
