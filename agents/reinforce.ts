@@ -11,94 +11,50 @@ import * as tf from '@tensorflow/tfjs';
 import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
-import { ensureBackend, type BackendName } from '../src/nn/backend.js';
+import { ensureBackend } from '../src/nn/backend.js';
 import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
-import type { Activation } from '../src/nn/mlp.js';
-import type { InitName } from '../src/nn/init.js';
 import { ActorCritic } from './common/actor-critic.js';
-import { Logger, type LogFormat } from './common/logger.js';
+import { Logger } from './common/logger.js';
 import { EpisodeStats } from './common/episodes.js';
 import { Normalizer } from './common/normalize.js';
 import { runHooks, endHooks } from './common/hooks.js';
 import { toVectorEnv, discreteActions } from './common/vec.js';
-import { resolveConfig, checkNumber, checkChoice, checkLayers } from './common/config.js';
+import { z } from 'zod';
+import { configDefaults, crossFieldRules, resolveConfig } from '../src/core/config-schema.js';
+import { activationField, backendField, checkTotalSteps, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
 import { saveOnPolicy, readSavedOnPolicy, loadNetworkAndOptimizer, actorCriticLoss, type AgentContext, type MinibatchInputs } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
-export interface ReinforceConfig {
-  /** Finished episodes per gradient step. Default 8. */
-  episodesPerUpdate: number;
-  /** Adam learning rate. Default 1e-3. */
-  learningRate: number;
-  /** Discount. Default 0.99. */
-  gamma: number;
-  /** Value (baseline) loss coefficient. Default 0.5. */
-  vfCoef: number;
-  /** Entropy bonus coefficient. Default 0. */
-  entCoef: number;
-  /** Normalize advantages over the batch. Default true. */
-  normalizeAdvantage: boolean;
-  /** Global gradient-norm clip, or null. Default 0.5. */
-  maxGradNorm: number | null;
-  /** Default [64, 64]. */
-  piLayers: number[];
-  /** Default [64, 64]. */
-  vfLayers: number[];
-  /** Default tanh. */
-  activation: Activation;
-  /** Default orthogonal. */
-  init: InitName;
-  /** Default false. */
-  normalizeObs: boolean;
-  /** Log (and call hooks) every this many updates. Default 1. */
-  logInterval: number;
-  /** Default auto. */
-  backend: BackendName;
-  /** Default none. */
-  logFormats: LogFormat[];
-  /** Default null. */
-  logDir: string | null;
-}
+export const ReinforceConfigSchema = crossFieldRules(
+  z.strictObject({
+    episodesPerUpdate: z.number().int().min(1).default(8).describe('Finished episodes per gradient step'),
+    learningRate: z.number().gt(0).default(1e-3).describe('Adam learning rate'),
+    gamma: discountField,
+    vfCoef: z.number().min(0).default(0.5).describe('Value (baseline) loss coefficient'),
+    entCoef: z.number().min(0).default(0).describe('Entropy bonus coefficient'),
+    normalizeAdvantage: z.boolean().default(true).describe('Normalize advantages over the batch'),
+    maxGradNorm: z.number().gt(0).nullable().default(0.5).describe('Global gradient-norm clip; null disables it'),
+    piLayers: hiddenLayers('Hidden layer sizes of the policy net'),
+    vfLayers: hiddenLayers('Hidden layer sizes of the value (baseline) net'),
+    activation: activationField('tanh', 'Hidden activation'),
+    init: initField('orthogonal', 'Weight initialization'),
+    normalizeObs: z.boolean().default(false).describe('Normalize observations with running statistics'),
+    logInterval: z.number().int().min(1).default(1).describe('Log (and call hooks) every this many updates'),
+    backend: backendField,
+    logFormats: logFormatsField,
+    logDir: logDirField,
+  }),
+  logDirRule,
+);
 
-export const REINFORCE_DEFAULTS: ReinforceConfig = {
-  episodesPerUpdate: 8,
-  learningRate: 1e-3,
-  gamma: 0.99,
-  vfCoef: 0.5,
-  entCoef: 0,
-  normalizeAdvantage: true,
-  maxGradNorm: 0.5,
-  piLayers: [64, 64],
-  vfLayers: [64, 64],
-  activation: 'tanh',
-  init: 'orthogonal',
-  normalizeObs: false,
-  logInterval: 1,
-  backend: 'auto',
-  logFormats: [],
-  logDir: null,
-};
+export type ReinforceConfig = z.output<typeof ReinforceConfigSchema>;
+/** What a user passes: any subset of the fields. */
+export type ReinforceConfigInput = z.input<typeof ReinforceConfigSchema>;
 
-export function validateReinforceConfig(c: ReinforceConfig): void {
-  checkNumber(c, 'episodesPerUpdate', { integer: true, min: 1 });
-  checkNumber(c, 'learningRate', { above: 0 });
-  checkNumber(c, 'gamma', { min: 0, max: 1 });
-  checkNumber(c, 'vfCoef', { min: 0 });
-  checkNumber(c, 'entCoef', { min: 0 });
-  checkNumber(c, 'maxGradNorm', { above: 0, nullable: true });
-  checkNumber(c, 'logInterval', { integer: true, min: 1 });
-  checkChoice(c, 'normalizeAdvantage', [true, false]);
-  checkChoice(c, 'normalizeObs', [true, false]);
-  checkChoice(c, 'activation', ['tanh', 'relu']);
-  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
-  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
-  checkLayers(c, 'piLayers');
-  checkLayers(c, 'vfLayers');
-  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
-}
+export const REINFORCE_DEFAULTS: Readonly<ReinforceConfig> = configDefaults(ReinforceConfigSchema);
 
 /** One member's episode in progress: flat observations, actions, masks, rewards. */
 interface Trajectory {
@@ -127,9 +83,8 @@ export class ReinforceAgent implements Agent {
   stepsDone = 0;
   iterations = 0;
 
-  constructor(config: Partial<ReinforceConfig>, private readonly context: AgentContext) {
-    this.config = resolveConfig('reinforce', REINFORCE_DEFAULTS, config);
-    validateReinforceConfig(this.config);
+  constructor(config: ReinforceConfigInput, private readonly context: AgentContext) {
+    this.config = resolveConfig(ReinforceConfigSchema, config, 'reinforce');
     this.obsDim = context.observationSpace.flatDim;
     this.numActions = discreteActions(context.actionSpace, 'reinforce');
     this.rng = context.rng ?? new Rng(context.seed ?? 0);
@@ -164,7 +119,7 @@ export class ReinforceAgent implements Agent {
   async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
     // Setup.
     const c = this.config;
-    checkNumber({ totalSteps }, 'totalSteps', { integer: true, min: 1 });
+    checkTotalSteps(totalSteps);
     await ensureBackend(c.backend);
     const venv = toVectorEnv(env);
     const N = venv.numEnvs;
@@ -302,8 +257,7 @@ export class ReinforceAgent implements Agent {
 
   async load(dir: string): Promise<void> {
     const saved = await readSavedOnPolicy<ReinforceConfig>(dir, this.name, this.context);
-    this.config = resolveConfig('reinforce', REINFORCE_DEFAULTS, saved.config);
-    validateReinforceConfig(this.config);
+    this.config = resolveConfig(ReinforceConfigSchema, saved.config, 'reinforce');
     await ensureBackend(this.config.backend);
     this.dispose();
     const { net, optimizer } = this.network();
