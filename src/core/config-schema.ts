@@ -7,7 +7,7 @@
  * ConfigError whose lines each name the field path, what the field accepts and what it got:
  *
  *     Expected ppo.learningRate to be a number > 0, but got -1.
- *     Expected one of the ppo options, but got unknown key agent.learningrate. Did you mean learningRate? Options: ...
+ *     Expected one of the ppo options, but got "learningrate" at agent.learningrate. Did you mean learningRate? Options: ...
  *
  * What a field accepts is read from the schema itself (through its JSON Schema), so the message, the check
  * and the docs cannot disagree. A field whose type JSON Schema cannot express (a function, a model object)
@@ -111,9 +111,11 @@ function describeIssue(issue: z.core.$ZodIssue, base: readonly PropertyKey[], ro
   if (issue.code === 'unrecognized_keys') {
     const known = Object.keys(nodeAt(root, path)?.properties ?? {});
     return issue.keys.map((key) => {
+      const at = `${JSON.stringify(key)} at ${renderPath(place.path, [...path, key])}`;
+      if (known.length === 0) return `Expected no ${place.label} options, but got ${at}.`;
       const near = nearestName(key, known);
       const hint = near ? ` Did you mean ${near}?` : '';
-      return `Expected one of the ${place.label} options, but got unknown key ${renderPath(place.path, [...path, key])}.${hint} Options: ${known.join(', ')}.`;
+      return `Expected one of the ${place.label} options, but got ${at}.${hint} Options: ${known.join(', ')}.`;
     });
   }
   const target = renderPath(place.path, path) || place.label;

@@ -4,6 +4,7 @@
  * a step limit, then OrderEnforcing outside it), `makeVec(id, {numEnvs})` builds a vector env. Ids are
  * `Name-vN` (optionally `namespace/Name-vN`).
  */
+import type { z } from 'zod';
 import { ConfigError, RegistrationError, UnknownEnvError } from './errors.js';
 import { closestNames } from './names.js';
 import type { Env, EnvSpec } from './env.js';
@@ -27,6 +28,11 @@ export interface EnvRegistration {
   orderEnforce?: boolean;
   kwargs?: Record<string, unknown>;
   description?: string;
+  /**
+   * The zod schema of the env's kwargs (defaults, ranges, descriptions): `loopgym envs <id>` prints it and
+   * an experiment spec's `env.kwargs` is checked against it before anything runs.
+   */
+  kwargsSchema?: z.ZodType;
 }
 
 export interface MakeOptions {
@@ -98,6 +104,11 @@ function unknownIdMessage(id: string): string {
   const nearest = closestNames(id, known);
   const suggestion = nearest.length > 0 ? ` Did you mean ${nearest.join(', ')}?` : ' No envs are registered.';
   return `Expected a registered env id, but got ${JSON.stringify(id)}.${versionsNote}${suggestion}`;
+}
+
+/** The kwargs schema a registration declares (undefined when it declares none); throws for unknown ids. */
+export function envKwargsSchema(id: string): z.ZodType | undefined {
+  return lookup(id).kwargsSchema;
 }
 
 /** The resolved spec of a registered id, with `kwargs` merged over the registered defaults. */

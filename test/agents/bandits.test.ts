@@ -187,7 +187,7 @@ describe('bandit agent configs and files', () => {
     [() => new LinUCBAgent({ fitIntercept: 'yes' as never }), /Expected linucb\.fitIntercept to be true or false, but got "yes"\./],
     [() => new UCB1Agent({ numArms: 1 }), /Expected ucb1\.numArms to be an integer >= 2, but got 1\./],
     [() => new UCB1Agent({ logInterval: 0 }), /Expected ucb1\.logInterval to be an integer >= 1, but got 0\./],
-    [() => new UCB1Agent({ epsilon: 0.1 } as never), /Expected one of the ucb1 options, but got unknown key ucb1\.epsilon\. Options: seed, logInterval, numArms, c\./],
+    [() => new UCB1Agent({ epsilon: 0.1 } as never), /Expected one of the ucb1 options, but got "epsilon" at ucb1\.epsilon\. Options: seed, logInterval, numArms, c\./],
   ])('rejects a bad config (%#)', (build, message) => {
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(message);

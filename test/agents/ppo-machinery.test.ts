@@ -142,7 +142,7 @@ describe('single env adapter and config helpers', () => {
   });
 
   it('rejects unknown keys and schedules linearly', () => {
-    expect(() => resolveConfig(PpoConfigSchema, { learningrate: 2 }, 'ppo')).toThrow(/Expected one of the ppo options, but got unknown key ppo\.learningrate\. Did you mean learningRate\? Options: numSteps, /);
+    expect(() => resolveConfig(PpoConfigSchema, { learningrate: 2 }, 'ppo')).toThrow(/Expected one of the ppo options, but got "learningrate" at ppo\.learningrate\. Did you mean learningRate\? Options: numSteps, /);
     expect(scheduled(1e-3, 'linear', 0.25)).toBeCloseTo(7.5e-4, 12);
     expect(scheduled(1e-3, 'constant', 0.25)).toBe(1e-3);
   });

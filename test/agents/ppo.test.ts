@@ -74,7 +74,7 @@ describe('PPO', () => {
     expect(() => new PpoAgent({ numSteps: 0 }, spaces)).toThrow(ConfigError);
     expect(() => new PpoAgent({ lrSchedule: 'cosine' as never }, spaces)).toThrow(/Expected ppo\.lrSchedule to be one of "constant", "linear", but got "cosine"/);
     expect(() => new PpoAgent({ piLayers: [64, -1] }, spaces)).toThrow(/Expected ppo\.piLayers\[1\] to be an integer >= 1, but got -1\./);
-    expect(() => new PpoAgent({ clipRnage: 0.1 } as never, spaces)).toThrow(/Expected one of the ppo options, but got unknown key ppo\.clipRnage\. Did you mean clipRange\?/);
+    expect(() => new PpoAgent({ clipRnage: 0.1 } as never, spaces)).toThrow(/Expected one of the ppo options, but got "clipRnage" at ppo\.clipRnage\. Did you mean clipRange\?/);
     expect(() => new PpoAgent({}, { ...spaces, actionSpace: new Box(-1, 1, [2]) })).toThrow(/Expected a Discrete action space for ppo/);
     const agent = new PpoAgent({ numSteps: 50, batchSize: 100 }, spaces);
     await expect(agent.learn({ env: new IdentityEnv(), totalSteps: 100 })).rejects.toThrow('Expected ppo.batchSize to divide numSteps*numEnvs (50), but got 100.');

@@ -62,9 +62,9 @@ describe('resolveConfig', () => {
   });
 
   it('refuses unknown keys with the nearest known key, at any depth, with the path where they sit', () => {
-    expect(problem({ learningrate: 1e-3 })).toMatch(/^Expected one of the toy options, but got unknown key toy\.learningrate\. Did you mean learningRate\? Options: numSteps, learningRate, gamma, /);
-    expect(problem({ weights: { sucess: 2 } })).toMatch(/unknown key toy\.weights\.sucess\. Did you mean success\? Options: success, cost\.$/);
-    expect(problem({ learningrate: 1e-3 }, { label: 'ppo', path: 'agent' })).toMatch(/^Expected one of the ppo options, but got unknown key agent\.learningrate\. Did you mean learningRate\?/);
+    expect(problem({ learningrate: 1e-3 })).toMatch(/^Expected one of the toy options, but got "learningrate" at toy\.learningrate\. Did you mean learningRate\? Options: numSteps, learningRate, gamma, /);
+    expect(problem({ weights: { sucess: 2 } })).toMatch(/"sucess" at toy\.weights\.sucess\. Did you mean success\? Options: success, cost\.$/);
+    expect(problem({ learningrate: 1e-3 }, { label: 'ppo', path: 'agent' })).toMatch(/^Expected one of the ppo options, but got "learningrate" at agent\.learningrate\. Did you mean learningRate\?/);
     expect(problem({ zzz: 1 })).not.toMatch(/Did you mean/);
   });
 
