@@ -45,14 +45,19 @@ export function agentConfigSchema(name: string): z.ZodType | undefined {
   return agents.get(name)?.configSchema;
 }
 
-/** Builds agent `name`; `context.seed` (default 0) or `context.rng` drives all of its randomness. */
-export function createAgent(name: string, config: Record<string, unknown>, context: AgentContext): Agent {
+/** The registration of agent `name`; an unknown name fails with the nearest registered names. */
+export function agentRegistration(name: string): AgentRegistration {
   const registration = agents.get(name);
   if (!registration) {
     const hint = closestNames(name, listAgents()).join(', ');
     throw new ConfigError(`Expected a registered agent name (one of ${listAgents().join(', ')}), but got ${JSON.stringify(name)}. Did you mean ${hint}?`);
   }
-  return registration.factory(config, context);
+  return registration;
+}
+
+/** Builds agent `name`; `context.seed` (default 0) or `context.rng` drives all of its randomness. */
+export function createAgent(name: string, config: Record<string, unknown>, context: AgentContext): Agent {
+  return agentRegistration(name).factory(config, context);
 }
 
 registerAgent({ name: 'ppo', factory: (config, context) => new PpoAgent(config, context), description: 'Proximal Policy Optimization (clipped), GAE, masking.', configSchema: PpoConfigSchema });

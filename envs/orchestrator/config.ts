@@ -91,11 +91,40 @@ function orchestratorRules(c: { burstLength: [number, number]; pluginMix: Record
 
 export const OrchestratorConfigSchema = crossFieldRules(z.strictObject(orchestratorFields), orchestratorRules);
 
-/** The `preset` kwarg: which partial overrides the user's own overrides go on top of. */
-export const orchestratorPresetField = z.enum(ORCHESTRATOR_PRESET_NAMES).default('default').describe('World preset: easy, default or hard (partial overrides; the defaults shown are the default preset)');
+export const ORCHESTRATOR_PRESETS: Readonly<Record<OrchestratorPreset, Partial<OrchestratorConfig>>> = {
+  easy: { arrivalRate: 0.34, burstProbability: 0.01, domainSpread: 1.0, skillSpread: 0.5, complexityPenalty: 1.2, silentFailureRate: 0.3, degradationRate: 0.003 },
+  default: {},
+  hard: { arrivalRate: 0.54, burstProbability: 0.03, domainSpread: 1.4, skillSpread: 0.9, complexityPenalty: 1.8, silentFailureRate: 0.6, degradationRate: 0.008, degradationSilent: 0.4 },
+};
+
+/** The `preset` kwarg: which partial overrides the user's own overrides go on top of (described from the table above). */
+export const orchestratorPresetField = z
+  .enum(ORCHESTRATOR_PRESET_NAMES)
+  .default('default')
+  .describe(
+    `World preset, partial overrides under the user's own (the defaults shown are the default preset's): ${ORCHESTRATOR_PRESET_NAMES.map((name) => {
+      const changes = Object.entries(ORCHESTRATOR_PRESETS[name]).map(([key, value]) => `${key} ${JSON.stringify(value)}`);
+      return `${name}${changes.length > 0 ? ` (${changes.join(', ')})` : ''}`;
+    }).join('; ')}`,
+  );
+
+/** The drifting variant's additions on top of its preset. */
+export const ORCHESTRATOR_DRIFT_OVERRIDES: Readonly<Partial<OrchestratorConfig>> = { skillDriftRate: 0.03, statsDecay: 0.97 };
+
+/** The kwargs schema of a variant: a preset plus any field, with the variant's defaults in place of the base ones. */
+function kwargsSchemaOf(variant: Partial<OrchestratorConfig>) {
+  const fields: Record<string, z.ZodType> = { ...orchestratorFields };
+  for (const [key, value] of Object.entries(variant)) {
+    const field = orchestratorFields[key as keyof typeof orchestratorFields] as z.ZodDefault<z.ZodType>;
+    fields[key] = field.unwrap().default(value).describe(field.description ?? '');
+  }
+  return crossFieldRules(z.strictObject({ preset: orchestratorPresetField, ...(fields as typeof orchestratorFields) }), orchestratorRules);
+}
 
 /** What `make('Orchestrator-v0', {kwargs})` accepts: a preset plus any field (the defaults are the default preset's). */
-export const OrchestratorKwargsSchema = crossFieldRules(z.strictObject({ preset: orchestratorPresetField, ...orchestratorFields }), orchestratorRules);
+export const OrchestratorKwargsSchema = kwargsSchemaOf({});
+/** Orchestrator-drift-v0's kwargs: as Orchestrator-v0's, with the drift defaults. */
+export const OrchestratorDriftKwargsSchema = kwargsSchemaOf(ORCHESTRATOR_DRIFT_OVERRIDES);
 
 export type OrchestratorConfig = z.output<typeof OrchestratorConfigSchema>;
 export type OrchestratorConfigInput = z.input<typeof OrchestratorConfigSchema>;
@@ -103,15 +132,6 @@ export type OrchestratorRewardMode = OrchestratorConfig['rewardMode'];
 export type OrchestratorRewardWeights = OrchestratorConfig['rewardWeights'];
 
 export const ORCHESTRATOR_DEFAULTS: Readonly<OrchestratorConfig> = Object.freeze(configDefaults(OrchestratorConfigSchema));
-
-export const ORCHESTRATOR_PRESETS: Readonly<Record<OrchestratorPreset, Partial<OrchestratorConfig>>> = {
-  easy: { arrivalRate: 0.34, burstProbability: 0.01, domainSpread: 1.0, skillSpread: 0.5, complexityPenalty: 1.2, silentFailureRate: 0.3, degradationRate: 0.003 },
-  default: {},
-  hard: { arrivalRate: 0.54, burstProbability: 0.03, domainSpread: 1.4, skillSpread: 0.9, complexityPenalty: 1.8, silentFailureRate: 0.6, degradationRate: 0.008, degradationSilent: 0.4 },
-};
-
-/** The drifting variant's additions on top of its preset. */
-export const ORCHESTRATOR_DRIFT_OVERRIDES: Readonly<Partial<OrchestratorConfig>> = { skillDriftRate: 0.03, statsDecay: 0.97 };
 
 /**
  * Resolves kwargs `{preset, ...overrides}` into a full config: the defaults, then the preset, then the

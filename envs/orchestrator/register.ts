@@ -4,7 +4,7 @@
  */
 import { listEnvs, register } from '../../src/core/registry.js';
 import { addDefaultRegistrationModule } from '../../src/core/vector-envs/async-vector-env.js';
-import { ORCHESTRATOR_DRIFT_OVERRIDES, OrchestratorKwargsSchema } from './config.js';
+import { ORCHESTRATOR_DRIFT_OVERRIDES, OrchestratorDriftKwargsSchema, OrchestratorKwargsSchema } from './config.js';
 import { ContextualRoutingEnv, ContextualRoutingKwargsSchema } from './contextual-routing.js';
 import { OrchestratorEnv } from './env.js';
 import { orchestratorVectorEntryPoint } from './vector-env.js';
@@ -31,7 +31,7 @@ export function registerOrchestratorEnvs(): void {
       vectorEntryPoint: orchestratorVectorEntryPoint('Orchestrator-drift-v0', ORCHESTRATOR_DRIFT_OVERRIDES),
       maxEpisodeSteps: 200,
       kwargs: { preset: 'default' },
-      kwargsSchema: OrchestratorKwargsSchema,
+      kwargsSchema: OrchestratorDriftKwargsSchema,
       description: 'Orchestrator-v0 whose hidden worker skills drift during the day.',
     });
   }

@@ -42,7 +42,7 @@ export interface ConfigFieldDoc {
 
 /** The JSON Schema fragments this module reads. */
 interface JsonNode {
-  type?: string;
+  type?: string | string[];
   description?: string;
   expected?: string;
   default?: unknown;
@@ -230,6 +230,7 @@ function expectation(node: JsonNode, plural = false): string {
   if (branches) return joinOr(branches.map((b) => expectation(b, plural)));
   if (node.enum) return node.enum.length === 1 ? JSON.stringify(node.enum[0]) : `${plural ? 'values among' : 'one of'} ${node.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if ('const' in node) return JSON.stringify(node.const);
+  if (Array.isArray(node.type)) return joinOr(node.type.map((type) => expectation({ ...node, type }, plural)));
   switch (node.type) {
     case 'null':
       return 'null';
