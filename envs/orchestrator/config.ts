@@ -135,12 +135,13 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<OrchestratorConfig> = Object.freeze
 
 /**
  * Resolves kwargs `{preset, ...overrides}` into a full config: the defaults, then the preset, then the
- * variant's extra defaults (the drift variant's), then the overrides. `where` names the kwargs in messages.
+ * variant's extra defaults (the drift variant's), then the overrides. `where` names the kwargs in messages
+ * (by default the id of the variant: Orchestrator-drift-v0 for ORCHESTRATOR_DRIFT_OVERRIDES).
  */
 export function resolveOrchestratorConfig(
   kwargs: Record<string, unknown> = {},
   variant: OrchestratorConfigInput = {},
-  where: string | ConfigPlace = 'Orchestrator-v0',
+  where: string | ConfigPlace = variant === ORCHESTRATOR_DRIFT_OVERRIDES ? 'Orchestrator-drift-v0' : 'Orchestrator-v0',
 ): OrchestratorConfig {
   // The user's kwargs are checked on their own first, so a message names only what the user wrote.
   const { preset } = resolveConfig(OrchestratorKwargsSchema, kwargs, where);

@@ -83,7 +83,12 @@ export function configDefaults<S extends z.ZodType>(schema: S): z.output<S> {
  */
 export function crossFieldRules<S extends z.ZodType>(schema: S, rules: (config: z.output<S>, blame: (field: string, expectation: string) => void) => void): S {
   return schema.superRefine(
-    (config, ctx) => rules(config, (field, expectation) => ctx.addIssue({ code: 'custom', path: field.split('.'), message: expectation })),
+    (config, ctx) =>
+      rules(config, (field, expectation) => {
+        const path = field.split('.');
+        // The value as resolved (a default the user left out included), for the message.
+        ctx.addIssue({ code: 'custom', path, message: expectation, params: { given: valueAt(config, path) } });
+      }),
     { when: (payload) => payload.issues.length === 0 },
   ) as unknown as S;
 }
@@ -119,8 +124,11 @@ function describeIssue(issue: z.core.$ZodIssue, base: readonly PropertyKey[], ro
     });
   }
   const target = renderPath(place.path, path) || place.label;
+  if (issue.code === 'custom' && issue.message.startsWith('to ')) {
+    const resolved = issue.params && 'given' in issue.params ? issue.params.given : valueAt(input, path);
+    return [`Expected ${target} ${issue.message}, but got ${renderValue(resolved)}.`];
+  }
   const given = renderValue(valueAt(input, path));
-  if (issue.code === 'custom' && issue.message.startsWith('to ')) return [`Expected ${target} ${issue.message}, but got ${given}.`];
   const node = nodeAt(root, path);
   return [`Expected ${target} to be ${node ? expectation(node) : issue.message}, but got ${given}.`];
 }
