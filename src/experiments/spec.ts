@@ -88,7 +88,8 @@ export type ExperimentSpecInput = z.input<typeof ExperimentSpecSchema>;
 export function parseSpec(raw: unknown, source = 'spec'): ExperimentSpec {
   const result = ExperimentSpecSchema.safeParse(raw);
   const problems = result.success ? sectionProblems(result.data) : configProblems(ExperimentSpecSchema, raw, result.error.issues, SPEC_PLACE);
-  if (problems.length > 0) throw new ConfigError(`${source}: invalid experiment spec:\n  ${problems.join('\n  ')}`);
+  if (problems.length === 1) throw new ConfigError(`${source}: invalid experiment spec: ${problems[0]}`);
+  if (problems.length > 1) throw new ConfigError(`${source}: invalid experiment spec:\n  ${problems.join('\n  ')}`);
   return result.data as ExperimentSpec;
 }
 

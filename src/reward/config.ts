@@ -121,6 +121,17 @@ export const RewardLearnerConfigSchema = z.strictObject({
 export type RewardLearnerConfig = z.output<typeof RewardLearnerConfigSchema>;
 export type RewardLearnerConfigInput = z.input<typeof RewardLearnerConfigSchema>;
 
+/** What `loopgym reward-models [kind]` documents: each model kind, and the learner's options beside it in a spec. */
+export const REWARD_CONFIG_DOCS: Readonly<Record<RewardModelKind | 'learner', { description: string; schema: z.ZodType }>> = {
+  'tfjs-mlp': { description: 'MLP ensemble (TensorFlow.js) on the normalized CAT score, optional Bradley-Terry loss on preferences', schema: TfjsRewardModelConfigSchema },
+  'random-forest': { description: 'Random-forest regression of the normalized CAT score (ml-random-forest)', schema: ForestRewardModelConfigSchema },
+  ensemble: { description: 'Weighted average of member models (each a {kind, ...config} spec)', schema: z.strictObject(ensembleFields) },
+  learner: {
+    description: "The RewardLearner's options, beside the model's in an experiment spec's reward.model",
+    schema: z.strictObject(rewardLearnerSpecFields),
+  },
+};
+
 const KindSchema = z.looseObject({ kind: z.enum(REWARD_MODEL_KINDS).describe('Reward model kind') });
 
 /** The schema of one kind's spec (`kind` plus its config), with the learner's options when `withLearner`. */
