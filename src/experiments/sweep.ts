@@ -36,11 +36,12 @@ export function parseShard(text: string): Shard {
 }
 
 /**
- * The config a run's id is derived from: the spec without seeds, sweep and description (prose: rewording
- * it must not make `--resume` rerun finished runs), plus nothing machine-specific.
+ * The config a run's id is derived from: the spec without seeds, sweep, description (prose: rewording
+ * it must not make `--resume` rerun finished runs) and logging (extra outputs such as TensorBoard files
+ * change no result), plus nothing machine-specific.
  */
 export function runConfig(spec: ExperimentSpec): Record<string, unknown> {
-  const { seeds: _seeds, sweep: _sweep, description: _description, ...rest } = spec;
+  const { seeds: _seeds, sweep: _sweep, description: _description, logging: _logging, ...rest } = spec;
   return rest;
 }
 

@@ -19,6 +19,7 @@ export interface TrainArgs extends GlobalOptions {
   resume: boolean;
   workers: number;
   shard?: string;
+  tensorboard?: boolean;
 }
 
 export function runOptions<T>(yargs: Argv<T>) {
@@ -31,7 +32,8 @@ export function runOptions<T>(yargs: Argv<T>) {
     .option('num-envs', { type: 'number', describe: 'Vector env copies (replaces spec env.numEnvs)' })
     .option('set', { type: 'array', string: true, default: [] as string[], describe: 'Override a spec field: --set agent.learningRate=3e-4' })
     .option('resume', { type: 'boolean', default: false, describe: 'Skip runs that already finished' })
-    .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4' });
+    .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4' })
+    .option('tensorboard', { type: 'boolean', describe: 'Write every logged scalar to <run>/tb/ as TensorBoard event files (spec: logging.tensorboard)' });
 }
 
 /** The spec a train/sweep command runs: a file with overrides, or one built from --env/--agent. */
@@ -41,6 +43,7 @@ export function resolveSpec(argv: TrainArgs): ExperimentSpec {
   if (argv.steps !== undefined) overrides.push(`totalSteps=${argv.steps}`);
   if (argv.numEnvs !== undefined) overrides.push(`env.numEnvs=${argv.numEnvs}`);
   if (argv.backend !== undefined) overrides.push(`backend=${JSON.stringify(argv.backend)}`);
+  if (argv.tensorboard !== undefined) overrides.push(`logging.tensorboard=${argv.tensorboard}`);
   if (argv.spec) return loadSpec(argv.spec, overrides);
   if (!argv.env || !argv.agent) throw new ConfigError('Expected a spec file or both --env and --agent, but got neither.');
   const raw: Record<string, unknown> = {
