@@ -30,7 +30,7 @@ export function parseShard(text: string): Shard {
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || count < 1 || index >= count) {
-    throw new ConfigError(`Expected --shard i/n with 0 <= i < n (e.g. 0/4), but got ${JSON.stringify(text)}.`);
+    throw new ConfigError(`Expected --shard i/n with 0 <= i < n (e.g. 0/4), or auto with --shards n, but got ${JSON.stringify(text)}.`);
   }
   return { index, count };
 }

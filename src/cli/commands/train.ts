@@ -4,11 +4,13 @@ import { runSweep, type EvaluationSummary, type ExperimentResult } from '../../e
 import { writeReport } from '../../experiments/report.js';
 import { applyOverride, loadSpec, parseSpec, type ExperimentSpec } from '../../experiments/spec.js';
 import { availableParallelism } from 'node:os';
-import { expandRuns, parseShard } from '../../experiments/sweep.js';
+import { expandRuns, type Shard } from '../../experiments/sweep.js';
+import { resolveShard } from '../../experiments/cluster/shard-index.js';
+import { emitHandler, emitOptions, rejectJobFlags, type EmitArgs } from './emit.js';
 import { createProgress } from '../progress.js';
 import { formatTable, printJson, printLine, type GlobalOptions } from '../output.js';
 
-export interface TrainArgs extends GlobalOptions {
+export interface TrainArgs extends GlobalOptions, EmitArgs {
   spec?: string;
   env?: string;
   agent?: string;
@@ -19,6 +21,8 @@ export interface TrainArgs extends GlobalOptions {
   resume: boolean;
   workers: number;
   shard?: string;
+  shards?: number;
+  report?: boolean;
   tensorboard?: boolean;
 }
 
@@ -32,7 +36,9 @@ export function runOptions<T>(yargs: Argv<T>) {
     .option('num-envs', { type: 'number', describe: 'Vector env copies (replaces spec env.numEnvs)' })
     .option('set', { type: 'array', string: true, default: [] as string[], describe: 'Override a spec field: --set agent.learningRate=3e-4' })
     .option('resume', { type: 'boolean', default: false, describe: 'Skip runs that already finished' })
-    .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4' })
+    .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4, or --shard auto --shards n in a Slurm array task or Kubernetes Indexed Job' })
+    .option('shards', { type: 'number', describe: 'Number of shards, for --shard auto and --emit' })
+    .option('report', { type: 'boolean', describe: 'Write report.md/report.json after the runs (default: yes, but not for a --shard, whose report would be partial; merge shards with loopgym report)' })
     .option('tensorboard', { type: 'boolean', describe: 'Write every logged scalar to <run>/tb/ as TensorBoard event files (spec: logging.tensorboard)' });
 }
 
@@ -58,7 +64,9 @@ export function resolveSpec(argv: TrainArgs): ExperimentSpec {
 
 export async function trainHandler(argv: ArgumentsCamelCase<TrainArgs>): Promise<void> {
   const spec = resolveSpec(argv);
-  const shard = argv.shard ? parseShard(argv.shard) : undefined;
+  if (argv.emit !== undefined) return emitHandler(argv, spec);
+  rejectJobFlags(argv);
+  const shard = resolveShard(argv.shard, argv.shards);
   const progress = createProgress(expandRuns(spec, shard).length, argv);
   let result: ExperimentResult;
   try {
@@ -73,14 +81,15 @@ export async function trainHandler(argv: ArgumentsCamelCase<TrainArgs>): Promise
   } finally {
     progress.stop();
   }
-  printResult(argv, spec, result);
+  printResult(argv, spec, result, { report: argv.report ?? shard === undefined, shard });
 }
 
-export function printResult(options: GlobalOptions, spec: ExperimentSpec, result: ExperimentResult): void {
-  const report = result.runs.length > 0 ? writeReport(result.experimentDir) : undefined;
+export function printResult(options: GlobalOptions, spec: ExperimentSpec, result: ExperimentResult, what: { report: boolean; shard?: Shard }): void {
+  const report = what.report && result.runs.length > 0 ? writeReport(result.experimentDir) : undefined;
   if (options.json) {
     return printJson({
       experimentDir: result.experimentDir,
+      shard: what.shard ?? null,
       reportPath: report?.reportPath ?? null,
       runs: result.runs.map((r) => ({ dir: r.dir, skipped: r.skipped, summary: r.summary })),
     });
@@ -90,6 +99,7 @@ export function printResult(options: GlobalOptions, spec: ExperimentSpec, result
   printLine(options, formatTable(SUMMARY_HEADERS, summaryRows(result)));
   printLine(options, `results: ${result.experimentDir}`);
   if (report) printLine(options, `report: ${report.reportPath}`);
+  else if (what.shard) printLine(options, `shard ${what.shard.index}/${what.shard.count}: no report (it would hold this shard only); merge every shard with: loopgym report ${result.experimentDir}`);
 }
 
 const SUMMARY_HEADERS = ['policy', 'seed', 'gold return', 'proxy return', 'success', 'latency', 'cost', 'normalized', 'RM spearman'];
@@ -144,7 +154,7 @@ export const sweepCommand: CommandModule<GlobalOptions, TrainArgs> = {
   command: 'sweep <spec>',
   describe: 'Run every configuration x seed of a spec in parallel worker processes',
   builder: (yargs) =>
-    runOptions(yargs).option('workers', { type: 'number', default: defaultWorkers(), describe: 'Worker processes (default: the number of cores)' }) as unknown as Argv<TrainArgs>,
+    emitOptions(runOptions(yargs).option('workers', { type: 'number', default: defaultWorkers(), describe: 'Worker processes (default: the number of cores)' })) as unknown as Argv<TrainArgs>,
   handler: trainHandler,
 };
 
