@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
-import { runSweep, type EvaluationSummary, type ExperimentResult } from '../../experiments/runner.js';
+import { runSweep, type ExperimentResult } from '../../experiments/runner.js';
+import { runTable, type RunTable } from '../../experiments/run-table.js';
 import { writeReport } from '../../experiments/report.js';
 import { applyOverride, loadSpec, parseSpec, type ExperimentSpec } from '../../experiments/spec.js';
 import { availableParallelism } from 'node:os';
@@ -96,51 +97,16 @@ export function printResult(options: GlobalOptions, spec: ExperimentSpec, result
   }
   printLine(options, '');
   printLine(options, `${spec.name}: ${spec.agent.name} on ${spec.env.id}, ${spec.totalSteps} steps per run, reward mode ${spec.reward.mode}, evaluated on the gold reward`);
-  printLine(options, formatTable(SUMMARY_HEADERS, summaryRows(result)));
+  const table = summaryTable(result);
+  printLine(options, formatTable(table.headers, table.rows));
   printLine(options, `results: ${result.experimentDir}`);
   if (report) printLine(options, `report: ${report.reportPath}`);
   else if (what.shard) printLine(options, `shard ${what.shard.index}/${what.shard.count}: no report (it would hold this shard only); merge every shard with: loopgym report ${result.experimentDir}`);
 }
 
-const SUMMARY_HEADERS = ['policy', 'seed', 'gold return', 'proxy return', 'success', 'latency', 'cost', 'normalized', 'RM spearman'];
-
-/** One row per trained run, then the baselines averaged over the runs' evaluation episodes. */
-function summaryRows(result: ExperimentResult): (string | number)[][] {
-  const cell = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '-' : value);
-  const rows: (string | number)[][] = result.runs.map(({ summary }) => [
-    `${summary.agent} ${Object.entries(summary.axes).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ')}`.trim(),
-    summary.seed,
-    summary.eval.meanReturn,
-    cell(summary.rewardModel?.['rollout/proxy_return']),
-    cell(summary.eval.metrics.successRate),
-    cell(summary.eval.metrics.meanLatency),
-    cell(summary.eval.metrics.cost),
-    cell(summary.normalizedScore),
-    cell(summary.rewardModel?.['reward_model/heldout_spearman']),
-  ]);
-  const baselineNames = [...new Set(result.runs.flatMap((r) => Object.keys(r.summary.baselines)))];
-  const random = averageOver(result, 'random', (e) => e.meanReturn);
-  const oracle = averageOver(result, 'oracle', (e) => e.meanReturn);
-  for (const name of baselineNames) {
-    const gold = averageOver(result, name, (e) => e.meanReturn);
-    rows.push([
-      `${name} (baseline)`,
-      'all',
-      gold ?? '-',
-      '-',
-      cell(averageOver(result, name, (e) => e.metrics.successRate)),
-      cell(averageOver(result, name, (e) => e.metrics.meanLatency)),
-      cell(averageOver(result, name, (e) => e.metrics.cost)),
-      gold !== null && random !== null && oracle !== null && oracle !== random ? (gold - random) / (oracle - random) : '-',
-      '-',
-    ]);
-  }
-  return rows;
-}
-
-function averageOver(result: ExperimentResult, baseline: string, pick: (e: EvaluationSummary) => number | undefined): number | null {
-  const values = result.runs.map((r) => r.summary.baselines[baseline]).filter((e) => e !== undefined).map(pick).filter((v): v is number => v !== undefined);
-  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+/** One row per run of this command (label: agent and sweep values), then the baselines averaged over them. */
+function summaryTable(result: ExperimentResult): RunTable {
+  return runTable(result.runs.map(({ summary }) => ({ label: `${summary.agent} ${Object.entries(summary.axes).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ')}`.trim(), summary })));
 }
 
 export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
