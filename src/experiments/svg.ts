@@ -171,7 +171,8 @@ function header(width: number, height: number, title: string): string[] {
 export function lineChartSvg(series: readonly Series[], options: LineChartOptions): string {
   const width = options.width ?? 760;
   const height = options.height ?? 440;
-  const legendWidth = Math.min(MAX_LABEL_CHARS, Math.max(0, ...series.map((s) => s.label.length))) * CHAR_WIDTH + 40;
+  const legendLabels = [...series.map((s) => s.label), ...((options.references ?? []).length > 0 ? [options.referencesLabel ?? 'baselines'] : [])];
+  const legendWidth = Math.min(MAX_LABEL_CHARS, Math.max(0, ...legendLabels.map((label) => label.length))) * CHAR_WIDTH + 40;
   const margin = { left: 72, right: 16 + legendWidth, top: 40, bottom: 56 };
   const plotW = Math.max(460, width - margin.left - margin.right);
   const plotH = Math.max(100, height - margin.top - margin.bottom);

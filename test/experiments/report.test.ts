@@ -290,6 +290,9 @@ describe('svg', () => {
     expect(dashed).toHaveLength(3 + 1); // three baselines and the legend's sample
     for (const name of ['random', 'oracle', 'greedy']) expect(svg).toContain(`>${name}</text>`);
     expect(svg).toContain('>baselines</text>');
+    const named = lineChartSvg([{ label: 'ppo', points }], { title: 't', xLabel: 'x', yLabel: 'y', references: [{ value: 91.1, label: 'random' }], referencesLabel: 'baselines (final evaluation)' });
+    const legend = /<text x="([\d.]+)" y="[\d.]+" fill="#555555">baselines \(final evaluation\)<\/text>/.exec(named);
+    expect(Number(legend?.[1]) + 'baselines (final evaluation)'.length * 7.2).toBeLessThanOrEqual(Number(/width="([\d.]+)"/.exec(named)?.[1])); // the legend fits
     // The y-axis reaches the highest baseline.
     const oracleLine = dashed.find((l) => Number(l.x2) - Number(l.x1) > 100 && Number(l.y1) === Math.min(...dashed.filter((d) => Number(d.x2) - Number(d.x1) > 100).map((d) => Number(d.y1))));
     expect(Number(oracleLine?.y1)).toBeGreaterThanOrEqual(Number(frame.y));
