@@ -11,6 +11,7 @@
 import { DataError, UndefinedRatioError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { columnOf } from './curve-bootstrap.js';
+import { rateFromMultiplier } from './compound-rate.js';
 import { prepareCurve, type LearningCurveData, type PreparedCurve } from './curve-data.js';
 import { parseCurveOptions, type CurveAnalysisOptions, type CurveAnalysisOptionsInput } from './curve-options.js';
 import { detectAnomalies, type Anomaly, type AnomalyScan } from './anomalies.js';
@@ -157,12 +158,8 @@ function ratioOutcome(compute: () => RatioPoint[], options: CurveAnalysisOptions
   }
 }
 
-/** d = M^(1/(K-1)) - 1 of the final multiplier over iteration 0 (monotone in M, so the interval maps too). */
 function seedsRate(overInitial: RatioOutcome, iterations: number): Estimate | null {
-  if (!('points' in overInitial)) return null;
-  const rate = (m: number) => Math.pow(m, 1 / (iterations - 1)) - 1;
-  const { multiplier } = overInitial.final;
-  return { estimate: rate(multiplier.estimate), low: rate(multiplier.low), high: rate(multiplier.high) };
+  return 'points' in overInitial ? rateFromMultiplier(overInitial.final.multiplier, iterations - 1) : null;
 }
 
 function improvementTest(data: PreparedCurve, options: CurveAnalysisOptions, tail: number): LearningCurveAnalysis['improvement'] {

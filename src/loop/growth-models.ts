@@ -6,17 +6,28 @@
  *   saturating   y = c - (c - a) e^(-k t), k > 0  the gap to a ceiling c closes by 1 - e^-k per iteration
  *   power        y = a (t + 1)^b                  power law of experience (diminishing returns when |b| < 1)
  *
- * Each is fitted by least squares on the original scale (so residuals, and the AICc built on them, are
- * comparable across models): linear in closed form, the others by Levenberg-Marquardt from starts that
- * solve the linear part exactly (log-linear fits; for the saturating model a grid over k with the linear
- * parameters solved at each k). k is fitted as s = ln k so it stays positive: a saturating model with
- * k < 0 would contain the exponential one and the comparison would mean nothing.
+ * Each is fitted by least squares on the original scale, so residuals (and the AICc built on them) are
+ * comparable across models. The linear model has a closed form. The other three are separable: for a
+ * fixed nonlinear parameter theta (g, b, or s = ln k) they are linear in the rest, which least squares
+ * solves exactly. Their fit is therefore a search over theta alone (variable projection, Golub & Pereyra
+ * 1973): the profiled RSS(theta) is scanned on a grid over theta's bounds and refined by golden-section
+ * search around the best grid point. This finds the global minimum over the bounds without the slow walk
+ * of a local method along the curved valley of a near-linear saturating curve, and a refit on a
+ * bootstrap resample can start from a narrow bracket around the full-data theta.
+ *
+ * Bounds: |g| and |b| span at most a factor e^20 of growth over the data; k runs from "1% of the gap
+ * closed over the whole span" (indistinguishable from a line) to "all of it in one iteration". k > 0 is
+ * essential: with k < 0 the saturating model would contain the exponential one.
  */
-import { linearRegression } from 'simple-statistics';
-import { levenbergMarquardt, residualSumOfSquares, type LeastSquaresProblem } from './least-squares.js';
 
 export const GROWTH_MODEL_NAMES = ['linear', 'exponential', 'saturating', 'power'] as const;
 export type GrowthModelName = (typeof GROWTH_MODEL_NAMES)[number];
+
+export interface GrowthFit {
+  parameters: Float64Array;
+  /** Residual sum of squares. */
+  rss: number;
+}
 
 export interface GrowthModel {
   name: GrowthModelName;
@@ -24,36 +35,190 @@ export interface GrowthModel {
   /** Number of fitted parameters (the noise variance not counted). */
   parameterCount: number;
   value(p: ArrayLike<number>, t: number): number;
-  gradient(p: ArrayLike<number>, t: number, out: Float64Array): void;
-  /** Bounds of the parameters for data on the iterations t (none when absent). */
-  bounds?(t: ArrayLike<number>): { lower: number[]; upper: number[] };
-  /** An exact fit that replaces the local search from starts, when the model has one. */
-  fit?(t: ArrayLike<number>, y: ArrayLike<number>): GrowthFit;
-  /** Starting points for the fit, from the data. */
-  starts(t: ArrayLike<number>, y: ArrayLike<number>): ArrayLike<number>[];
+  /** Least-squares fit to (t, y); `near` (a fit to similar data) narrows the search. */
+  fit(t: ArrayLike<number>, y: ArrayLike<number>, near?: GrowthFit): GrowthFit;
   /** The parameters by name, with derived quantities (e.g. the compound rate). */
   describe(p: ArrayLike<number>): Record<string, number>;
 }
 
-const allPositive = (y: ArrayLike<number>) => Array.from(y).every((v) => v > 0);
-const meanOf = (y: ArrayLike<number>) => Array.from(y).reduce((s, v) => s + v, 0) / y.length;
 const spanOf = (t: ArrayLike<number>) => Math.max(1, t[t.length - 1] - t[0]);
-const ols = (x: ArrayLike<number>, y: ArrayLike<number>) => linearRegression(Array.from({ length: x.length }, (_, i) => [x[i], y[i]]));
+
+export function residualSumOfSquares(model: GrowthModel, p: ArrayLike<number>, t: ArrayLike<number>, y: ArrayLike<number>): number {
+  let rss = 0;
+  for (let i = 0; i < t.length; i++) {
+    const r = y[i] - model.value(p, t[i]);
+    rss += r * r;
+  }
+  return rss;
+}
 
 export const LINEAR: GrowthModel = {
   name: 'linear',
   formula: 'y = a + b t',
   parameterCount: 2,
   value: (p, t) => p[0] + p[1] * t,
-  gradient: (_p, t, out) => {
-    out[0] = 1;
-    out[1] = t;
-  },
-  starts: (t, y) => {
-    const { b, m } = ols(t, y);
-    return [[b, m]];
+  fit: (t, y) => {
+    const n = t.length;
+    let st = 0;
+    let sy = 0;
+    for (let i = 0; i < n; i++) {
+      st += t[i];
+      sy += y[i];
+    }
+    const mt = st / n;
+    const my = sy / n;
+    let stt = 0;
+    let sty = 0;
+    for (let i = 0; i < n; i++) {
+      stt += (t[i] - mt) ** 2;
+      sty += (t[i] - mt) * (y[i] - my);
+    }
+    const b = stt > 0 ? sty / stt : 0;
+    const parameters = Float64Array.of(my - b * mt, b);
+    return { parameters, rss: residualSumOfSquares(LINEAR, parameters, t, y) };
   },
   describe: (p) => ({ a: p[0], b: p[1] }),
+};
+
+/**
+ * A model linear in one coefficient (y = a u) or two (y = a u + c (1 - u)) given theta, where
+ * u_i = basis(theta) at t_i.
+ */
+interface Separable {
+  twoTerms: boolean;
+  bounds(t: ArrayLike<number>): [number, number];
+  /** Writes u_i for every t_i into `u`. */
+  basis(theta: number, t: ArrayLike<number>, u: Float64Array): void;
+  /** The model's parameter vector from the linear coefficients and theta. */
+  assemble(a: number, c: number, theta: number): Float64Array;
+  /** theta of a parameter vector (for warm starts). */
+  theta(p: ArrayLike<number>): number;
+}
+
+/** True when t is 0, 1, 2, ...: then e^(theta t) follows the recurrence u_i = u_(i-1) e^theta. */
+function isIntegerAxis(t: ArrayLike<number>): boolean {
+  for (let i = 0; i < t.length; i++) if (t[i] !== i) return false;
+  return true;
+}
+
+/** u_i = e^(rate t_i). */
+function exponentialBasis(rate: number, t: ArrayLike<number>, u: Float64Array): void {
+  if (isIntegerAxis(t)) {
+    const q = Math.exp(rate);
+    let v = 1;
+    for (let i = 0; i < t.length; i++, v *= q) u[i] = v;
+  } else {
+    for (let i = 0; i < t.length; i++) u[i] = Math.exp(rate * t[i]);
+  }
+}
+
+/** Profiled least squares at theta: the best linear coefficients and the RSS (Infinity if degenerate). */
+function profileAt(model: Separable, theta: number, t: ArrayLike<number>, y: ArrayLike<number>, u: Float64Array, out: { a: number; c: number }): number {
+  model.basis(theta, t, u);
+  let suu = 0;
+  let suy = 0;
+  let syy = 0;
+  let svv = 0;
+  let suv = 0;
+  let svy = 0;
+  for (let i = 0; i < t.length; i++) {
+    const ui = u[i];
+    const yi = y[i];
+    suu += ui * ui;
+    suy += ui * yi;
+    syy += yi * yi;
+    if (model.twoTerms) {
+      const vi = 1 - ui;
+      svv += vi * vi;
+      suv += ui * vi;
+      svy += vi * yi;
+    }
+  }
+  if (!model.twoTerms) {
+    if (!(suu > 0) || !Number.isFinite(suu)) return Infinity;
+    out.a = suy / suu;
+    out.c = 0;
+    return Math.max(0, syy - out.a * suy);
+  }
+  const det = suu * svv - suv * suv;
+  if (!(Math.abs(det) > 1e-12 * suu * svv) || !Number.isFinite(det)) return Infinity;
+  out.a = (suy * svv - svy * suv) / det;
+  out.c = (svy * suu - suy * suv) / det;
+  // y'y - 2 beta'X'y + beta'X'X beta; the final RSS is recomputed from residuals (this form loses digits).
+  return Math.max(0, syy - 2 * (out.a * suy + out.c * svy) + out.a * out.a * suu + 2 * out.a * out.c * suv + out.c * out.c * svv);
+}
+
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
+/** Minimizes f over [low, high]: a grid of `points` + 1 values, then golden-section search around the best. */
+function gridGolden(f: (x: number) => number, low: number, high: number, points: number, tolerance: number): { x: number; edge: boolean } {
+  let bestIndex = 0;
+  let bestValue = Infinity;
+  for (let i = 0; i <= points; i++) {
+    const value = f(low + ((high - low) * i) / points);
+    if (value < bestValue) {
+      bestValue = value;
+      bestIndex = i;
+    }
+  }
+  const gridBest = low + ((high - low) * bestIndex) / points;
+  let a = low + ((high - low) * Math.max(0, bestIndex - 1)) / points;
+  let b = low + ((high - low) * Math.min(points, bestIndex + 1)) / points;
+  let c = b - GOLDEN * (b - a);
+  let d = a + GOLDEN * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  while (b - a > tolerance) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - GOLDEN * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + GOLDEN * (b - a);
+      fd = f(d);
+    }
+  }
+  const refined = (a + b) / 2;
+  const x = f(refined) <= bestValue ? refined : gridBest;
+  return { x, edge: bestIndex === 0 || bestIndex === points };
+}
+
+function separableFit(model: Separable, self: GrowthModel, t: ArrayLike<number>, y: ArrayLike<number>, near?: GrowthFit): GrowthFit {
+  const [low, high] = model.bounds(t);
+  const u = new Float64Array(t.length);
+  const coefficients = { a: 0, c: 0 };
+  const rssAt = (theta: number) => profileAt(model, theta, t, y, u, coefficients);
+  const tolerance = 1e-9 * (high - low);
+  let theta: number | null = null;
+  if (near !== undefined && Number.isFinite(near.rss)) {
+    // A resample of the same curve: search a bracket of 1/8 of the range around the earlier optimum,
+    // and fall back to the whole range if the optimum sits on the bracket's edge.
+    const centre = model.theta(near.parameters);
+    const half = (high - low) / 16;
+    const from = Math.max(low, centre - half);
+    const to = Math.min(high, centre + half);
+    const local = gridGolden(rssAt, from, to, 8, tolerance);
+    const onOuterBound = local.x <= low + tolerance || local.x >= high - tolerance;
+    if (!local.edge || onOuterBound) theta = local.x;
+  }
+  theta ??= gridGolden(rssAt, low, high, 32, tolerance).x;
+  const rss = rssAt(theta);
+  if (!Number.isFinite(rss)) return { parameters: new Float64Array(self.parameterCount).fill(Number.NaN), rss: Infinity };
+  const parameters = model.assemble(coefficients.a, coefficients.c, theta);
+  return { parameters, rss: residualSumOfSquares(self, parameters, t, y) };
+}
+
+const EXPONENTIAL_FORM: Separable = {
+  twoTerms: false,
+  bounds: (t) => [-20 / spanOf(t), 20 / spanOf(t)],
+  basis: exponentialBasis,
+  assemble: (a, _c, g) => Float64Array.of(a, g),
+  theta: (p) => p[1],
 };
 
 export const EXPONENTIAL: GrowthModel = {
@@ -61,173 +226,66 @@ export const EXPONENTIAL: GrowthModel = {
   formula: 'y = a exp(g t)',
   parameterCount: 2,
   value: (p, t) => p[0] * Math.exp(p[1] * t),
-  gradient: (p, t, out) => {
-    const e = Math.exp(p[1] * t);
-    out[0] = e;
-    out[1] = p[0] * t * e;
-  },
-  starts: (t, y) => {
-    const starts: number[][] = [[meanOf(y), 0]];
-    if (allPositive(y)) {
-      const { b, m } = ols(t, Array.from(y, Math.log));
-      starts.unshift([Math.exp(b), m]);
-    }
-    return starts;
-  },
+  fit: (t, y, near) => separableFit(EXPONENTIAL_FORM, EXPONENTIAL, t, y, near),
   describe: (p) => ({ a: p[0], g: p[1], rate: Math.exp(p[1]) - 1 }),
+};
+
+// Parameters [a, c, s] with k = e^s; the basis is u = e^(-k t), so y = a u + c (1 - u).
+const SATURATING_FORM: Separable = {
+  twoTerms: true,
+  bounds: (t) => [Math.log(0.01 / spanOf(t)), Math.log(20)],
+  basis: (s, t, u) => exponentialBasis(-Math.exp(s), t, u),
+  assemble: (a, c, s) => Float64Array.of(a, c, s),
+  theta: (p) => p[2],
 };
 
 export const SATURATING: GrowthModel = {
   name: 'saturating',
   formula: 'y = c - (c - a) exp(-k t)',
   parameterCount: 3,
-  value: (p, t) => {
-    const decay = Math.exp(-Math.exp(p[2]) * t);
-    return p[1] - (p[1] - p[0]) * decay;
-  },
-  gradient: (p, t, out) => {
-    const k = Math.exp(p[2]);
-    const decay = Math.exp(-k * t);
-    out[0] = decay;
-    out[1] = 1 - decay;
-    out[2] = (p[1] - p[0]) * t * k * decay;
-  },
-  // k from "1% of the gap closed over the whole span" (indistinguishable from a line) to "all of it in one step".
-  bounds: (t) => ({ lower: [-Infinity, -Infinity, Math.log(0.01 / spanOf(t))], upper: [Infinity, Infinity, Math.log(20)] }),
-  starts: (t, y) => [profileSaturating(t, y).parameters],
-  // No local search: profileSaturating is the exact fit (up to the golden-section tolerance).
-  fit: (t, y) => profileSaturating(t, y),
+  value: (p, t) => p[1] - (p[1] - p[0]) * Math.exp(-Math.exp(p[2]) * t),
+  fit: (t, y, near) => separableFit(SATURATING_FORM, SATURATING, t, y, near),
   describe: (p) => {
     const k = Math.exp(p[2]);
     return { a: p[0], c: p[1], k, gapClosedPerIteration: 1 - Math.exp(-k) };
   },
 };
 
-/**
- * The saturating fit by variable projection: for a fixed k the model is linear in (a, c),
- * y = a u + c (1 - u) with u = e^(-k t), so the RSS profiled over s = ln k is a function of one variable.
- * It is scanned on a grid over the bounds and refined by golden-section search around the best point.
- * (A local search from a start walks slowly along the curved valley of a near-linear curve.)
- */
-function profileSaturating(t: ArrayLike<number>, y: ArrayLike<number>): GrowthFit {
-  const { lower, upper } = SATURATING.bounds?.(t) ?? { lower: [0, 0, -10], upper: [0, 0, 3] };
-  const best = new Float64Array(3);
-  const rssAt = (s: number) => saturatingLinearPart(t, y, s, best);
-  const low = lower[2];
-  const high = upper[2];
-  const points = 32;
-  let bestIndex = 0;
-  let bestRss = Infinity;
-  for (let i = 0; i <= points; i++) {
-    const rss = rssAt(low + ((high - low) * i) / points);
-    if (rss < bestRss) {
-      bestRss = rss;
-      bestIndex = i;
-    }
+/** ln(t + 1) per axis, computed once per axis array (a fit evaluates the basis ~50 times). */
+const logCache = new WeakMap<object, Float64Array>();
+function logsOf(t: ArrayLike<number>): Float64Array {
+  let logs = logCache.get(t);
+  if (logs === undefined) {
+    logs = Float64Array.from({ length: t.length }, (_, i) => Math.log(t[i] + 1));
+    logCache.set(t, logs);
   }
-  let a = low + ((high - low) * Math.max(0, bestIndex - 1)) / points;
-  let b = low + ((high - low) * Math.min(points, bestIndex + 1)) / points;
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let c = b - ratio * (b - a);
-  let d = a + ratio * (b - a);
-  let fc = rssAt(c);
-  let fd = rssAt(d);
-  while (b - a > 1e-9) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - ratio * (b - a);
-      fc = rssAt(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + ratio * (b - a);
-      fd = rssAt(d);
-    }
-  }
-  const candidates = [low + ((high - low) * bestIndex) / points, (a + b) / 2];
-  let fit: GrowthFit = { parameters: new Float64Array(3).fill(Number.NaN), rss: Infinity };
-  for (const s of candidates) {
-    const rss = rssAt(s);
-    if (rss < fit.rss) fit = { parameters: Float64Array.from(best), rss };
-  }
-  // The profiled RSS above is the normal-equation form, which loses digits when the fit is close; the
-  // reported RSS sums the residuals.
-  fit.rss = residualSumOfSquares({ x: t, y, value: SATURATING.value, gradient: SATURATING.gradient }, fit.parameters);
-  return fit;
+  return logs;
 }
 
-/** The RSS of the best (a, c) at s = ln k, written with s into `out` as [a, c, s]; Infinity if degenerate. */
-function saturatingLinearPart(t: ArrayLike<number>, y: ArrayLike<number>, s: number, out: Float64Array): number {
-  const k = Math.exp(s);
-  let suu = 0;
-  let suv = 0;
-  let svv = 0;
-  let suy = 0;
-  let svy = 0;
-  let syy = 0;
-  for (let i = 0; i < t.length; i++) {
-    const u = Math.exp(-k * t[i]);
-    const v = 1 - u;
-    suu += u * u;
-    suv += u * v;
-    svv += v * v;
-    suy += u * y[i];
-    svy += v * y[i];
-    syy += y[i] * y[i];
-  }
-  const det = suu * svv - suv * suv;
-  if (!(Math.abs(det) > 1e-12 * (suu * svv + 1e-300))) return Infinity;
-  const a = (suy * svv - svy * suv) / det;
-  const c = (svy * suu - suy * suv) / det;
-  out[0] = a;
-  out[1] = c;
-  out[2] = s;
-  // RSS = y'y - 2 beta'X'y + beta'X'X beta, with beta = (a, c); clamped at 0 against rounding.
-  return Math.max(0, syy - 2 * (a * suy + c * svy) + (a * a * suu + 2 * a * c * suv + c * c * svv));
-}
+const POWER_FORM: Separable = {
+  twoTerms: false,
+  bounds: (t) => {
+    const limit = 20 / Math.log(Math.max(2, t[t.length - 1] + 1));
+    return [-limit, limit];
+  },
+  basis: (b, t, u) => {
+    const logs = logsOf(t);
+    for (let i = 0; i < t.length; i++) u[i] = Math.exp(b * logs[i]);
+  },
+  assemble: (a, _c, b) => Float64Array.of(a, b),
+  theta: (p) => p[1],
+};
 
 export const POWER: GrowthModel = {
   name: 'power',
   formula: 'y = a (t + 1)^b',
   parameterCount: 2,
   value: (p, t) => p[0] * Math.pow(t + 1, p[1]),
-  gradient: (p, t, out) => {
-    const v = Math.pow(t + 1, p[1]);
-    out[0] = v;
-    out[1] = p[0] * v * Math.log(t + 1);
-  },
-  starts: (t, y) => {
-    const starts: number[][] = [[meanOf(y), 0]];
-    if (allPositive(y)) {
-      const { b, m } = ols(Array.from(t, (v) => Math.log(v + 1)), Array.from(y, Math.log));
-      starts.unshift([Math.exp(b), m]);
-    }
-    return starts;
-  },
+  fit: (t, y, near) => separableFit(POWER_FORM, POWER, t, y, near),
   describe: (p) => ({ a: p[0], b: p[1] }),
 };
 
 export const GROWTH_MODELS: readonly GrowthModel[] = [LINEAR, EXPONENTIAL, SATURATING, POWER];
-
-export interface GrowthFit {
-  parameters: Float64Array;
-  rss: number;
-}
-
-/** Least-squares fit of `model` to (t, y), from the given starts (default: the model's own); the best one wins. */
-export function fitGrowthModel(model: GrowthModel, t: ArrayLike<number>, y: ArrayLike<number>, starts?: readonly ArrayLike<number>[]): GrowthFit {
-  if (model.fit !== undefined) return model.fit(t, y);
-  const problem: LeastSquaresProblem = { x: t, y, value: model.value, gradient: model.gradient, ...model.bounds?.(t) };
-  let best: GrowthFit = { parameters: new Float64Array(model.parameterCount).fill(Number.NaN), rss: Infinity };
-  for (const start of starts ?? model.starts(t, y)) {
-    const fit = levenbergMarquardt(problem, start);
-    if (fit.rss < best.rss) best = { parameters: fit.parameters, rss: fit.rss };
-  }
-  return best;
-}
 
 /**
  * The small-sample Akaike criterion of a least-squares fit with Gaussian errors of unknown variance:

@@ -83,7 +83,8 @@ export function fitHolt(y: ArrayLike<number>, clip = Infinity): HoltParameters {
     for (const alpha of alphas) {
       for (const beta of betas) {
         const sse = holtSse(y, alpha, beta, clip);
-        if (sse < bestSse - 1e-12 * Math.abs(bestSse)) {
+        // Ties keep the earlier (smaller) parameters, so the choice does not hinge on rounding.
+        if (sse < (Number.isFinite(bestSse) ? bestSse * (1 - 1e-12) : Infinity)) {
           bestSse = sse;
           best = { alpha, beta };
         }

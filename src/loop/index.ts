@@ -4,10 +4,10 @@ export { CurveAnalysisOptionsSchema, parseCurveOptions, type CurveAnalysisOption
 export { MIN_ITERATIONS, type LearningCurveData, type DayKpis, type WorldEvaluationInput } from './curve-data.js';
 export type { ScoreMatrix, ReferenceInput } from './score-matrix.js';
 export type { Estimate } from './intervals.js';
+export { compoundRate, rateFromMultiplier } from './compound-rate.js';
 export { timesBetter, improvementPercent, type RatioPoint } from './multiplier.js';
 export type { Milestone } from './milestones.js';
-export { GROWTH_MODELS, GROWTH_MODEL_NAMES, fitGrowthModel, aicc, type GrowthModel, type GrowthModelName } from './growth-models.js';
-export { levenbergMarquardt, type LeastSquaresProblem, type LeastSquaresFit } from './least-squares.js';
+export { GROWTH_MODELS, GROWTH_MODEL_NAMES, LINEAR, EXPONENTIAL, SATURATING, POWER, aicc, type GrowthModel, type GrowthModelName, type GrowthFit } from './growth-models.js';
 export type { ModelFitSummary } from './model-comparison.js';
 export { VERDICTS, COMPOUNDING_MIN_DELTA_AICC, type Verdict, type VerdictResult } from './verdict.js';
 export { fitHolt, holtFilter, holtForecast, holtBacktest, holtSigma, holtVarianceFactor, type HoltParameters, type HoltRun, type HoltForecast, type HoltBacktest } from './holt.js';
@@ -15,3 +15,5 @@ export { detectAnomalies, type Anomaly, type AnomalyScan, type AnomalyOptions } 
 export type { ModelProjection, ProjectionPoint } from './projections.js';
 export type { WorldSegment, Forgetting, ForwardTransfer } from './world-changes.js';
 export { plasticityDiagnostics, SRANK_DELTA, type NetSnapshot, type LayerSnapshot, type LayerDiagnostics, type PlasticityPoint, type ActivationKind } from './plasticity.js';
+export { readCurveFile, parseCurveCsv, parseCurveJsonl, DEFAULT_ARM, LONG_COLUMNS, type CurveFile, type CurveArm } from './curve-file.js';
+export { renderCurveText, renderCurveMarkdown, writeCurveReport, type CurveReportPaths } from './curve-report.js';

@@ -5,7 +5,7 @@
  *   (h = max(2, round(holdoutFraction * K))); the root-mean-square error of those predictions.
  * A model whose AICc is undefined (too few iterations for its parameters) is left out of the ranking.
  */
-import { GROWTH_MODELS, aicc, fitGrowthModel, type GrowthFit, type GrowthModel, type GrowthModelName } from './growth-models.js';
+import { GROWTH_MODELS, aicc, type GrowthFit, type GrowthModel, type GrowthModelName } from './growth-models.js';
 
 export interface ModelFitSummary {
   model: GrowthModelName;
@@ -42,11 +42,11 @@ export function compareGrowthModels(curve: Float64Array, holdoutFraction: number
   const train = n - holdout;
   const fits = new Map<GrowthModelName, { model: GrowthModel; fit: GrowthFit }>();
   const summaries: ModelFitSummary[] = GROWTH_MODELS.map((model) => {
-    const fit = fitGrowthModel(model, t, curve);
+    const fit = model.fit(t, curve);
     fits.set(model.name, { model, fit });
     let heldOutRmse: number | null = null;
     if (train >= model.parameterCount + 2) {
-      const early = fitGrowthModel(model, t.subarray(0, train), curve.subarray(0, train));
+      const early = model.fit(t.subarray(0, train), curve.subarray(0, train));
       let sum = 0;
       for (let k = train; k < n; k++) sum += (curve[k] - model.value(early.parameters, k)) ** 2;
       heldOutRmse = Number.isFinite(sum) ? Math.sqrt(sum / holdout) : null;

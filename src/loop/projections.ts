@@ -12,7 +12,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import type { CurveSamples } from './curve-bootstrap.js';
-import { fitGrowthModel, type GrowthModelName } from './growth-models.js';
+import type { GrowthModelName } from './growth-models.js';
 import { estimateFrom, type Estimate } from './intervals.js';
 import { iterationAxis, type ModelComparison } from './model-comparison.js';
 import { timesBetter } from './multiplier.js';
@@ -69,8 +69,8 @@ export function projectGrowthModels(input: ProjectionInput): ProjectionResult {
     const rateDraws = new Float64Array(resamples);
     for (let b = 0; b < resamples; b++) {
       const resampled = samples.values.subarray(b * n, (b + 1) * n);
-      let refit = fitGrowthModel(model, t, resampled, [fit.parameters]);
-      if (!Number.isFinite(refit.rss)) refit = fitGrowthModel(model, t, resampled);
+      let refit = model.fit(t, resampled, fit);
+      if (!Number.isFinite(refit.rss)) refit = model.fit(t, resampled);
       if (name === 'exponential') rateDraws[b] = orientedRate(refit.parameters[1], higherIsBetter);
       for (let i = 0; i < horizons.length; i++) {
         const value = model.value(refit.parameters, last + horizons[i]) + sigma * rng.normal();
