@@ -19,7 +19,7 @@ import { fitHolt, holtBacktest, holtFilter, holtForecast, holtSigma, type HoltBa
 import { expandedTail, percentileInterval, type Estimate } from './intervals.js';
 import { beatsMilestone, ceilingMilestone, multiplierMilestones, type Milestone } from './milestones.js';
 import { compareGrowthModels, type ModelFitSummary } from './model-comparison.js';
-import { ratioSeries, type CurveWithSamples, type RatioPoint, type RatioSeriesOptions } from './multiplier.js';
+import { goodness, ratioSeries, type CurveWithSamples, type RatioPoint, type RatioSeriesOptions } from './multiplier.js';
 import { differenceSeries, windowDifference, windowMean } from './paired-difference.js';
 import { plasticityDiagnostics, type NetSnapshot, type PlasticityPoint } from './plasticity.js';
 import { projectGrowthModels, type ModelProjection } from './projections.js';
@@ -62,7 +62,8 @@ export interface LearningCurveAnalysis {
     /** e^g - 1 of the exponential model (better direction), with the interval of its refits. */
     fitted: Estimate;
   };
-  models: { holdout: number; fits: ModelFitSummary[] };
+  /** Growth models, fitted to the KPI, or to 1/KPI (proportional to the multiplier) when lower is better. */
+  models: { fittedTo: 'kpi' | '1/kpi'; holdout: number; fits: ModelFitSummary[] };
   verdict: VerdictResult;
   projections: { models: ModelProjection[]; holt: (IterationEstimate & { horizon: number })[] };
   holt: { alpha: number; beta: number; level: number; trend: number; sigma: number; backtest: HoltBacktest };
@@ -103,11 +104,16 @@ export function analyzeLearningCurve(input: LearningCurveInput): LearningCurveAn
   const overFrozen = data.frozen && ratioOutcome(() => ratioSeries(learning, data.frozen as CurveWithSamples, ratioOptions('the scores', 'the frozen arm')), options);
 
   const improvement = improvementTest(data, options, tail);
-  const comparison = compareGrowthModels(learning.curve, options.holdoutFraction);
+  // Growth models describe the multiplier's shape: the KPI, or 1/KPI when lower is better (goodness).
+  if (!higherIsBetter && learning.curve.some((v) => !(v > 0))) {
+    throw new UndefinedRatioError(`Expected a positive mean KPI at every iteration when lower is better (models are fitted to 1/KPI), but got ${Array.from(learning.curve).find((v) => !(v > 0))}.`);
+  }
+  const fitted = goodness(learning.curve, higherIsBetter);
+  const comparison = compareGrowthModels(fitted, options.holdoutFraction);
   const projection = projectGrowthModels({
     comparison,
-    curve: learning.curve,
-    samples: learning.samples,
+    curve: fitted,
+    samples: { ...learning.samples, values: goodness(learning.samples.values, higherIsBetter) },
     horizons: options.horizons,
     tail,
     higherIsBetter,
@@ -129,8 +135,8 @@ export function analyzeLearningCurve(input: LearningCurveInput): LearningCurveAn
     milestones: milestones(data, options, overInitial, overFrozen, tail),
     improvement,
     compoundRate: { seeds: seedsRate(overInitial, K), fitted: projection.fittedRate },
-    models: { holdout: comparison.holdout, fits: comparison.summaries },
-    verdict: decideVerdict(improvement.change, comparison.summaries, higherIsBetter, confidence),
+    models: { fittedTo: higherIsBetter ? 'kpi' : '1/kpi', holdout: comparison.holdout, fits: comparison.summaries },
+    verdict: decideVerdict(improvement.change, comparison.summaries, confidence),
     projections: {
       models: projection.projections,
       holt: holtForecast(holtRun, holtParameters, sigma, options.horizons, confidence).map((f) => ({ ...f, iteration: K - 1 + f.horizon })),

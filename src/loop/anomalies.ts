@@ -4,8 +4,8 @@
  *
  * - sd (default): z = (e - mean(e)) / sd(e) over all one-step errors.
  * - robust: the scale is 1.4826 * MAD of the errors around their median (a few outliers do not inflate
- *   it), and the smoother is rerun with errors clipped at threshold * scale when it updates, so an
- *   outlier does not drag the forecasts after it and mark its neighbours too.
+ *   it), and the smoother (same alpha and beta) is rerun with errors clipped at threshold * scale when
+ *   it updates, so an outlier does not drag the forecasts after it and mark its neighbours too.
  *
  * The first two points have no honest forecast (the smoother starts from them) and are never flagged.
  */
@@ -44,7 +44,8 @@ export function detectAnomalies(series: ArrayLike<number>, options: AnomalyOptio
   const method = options.robust ? 'mad' : 'sd';
   const empty: AnomalyScan = { method, threshold: options.threshold, center: Number.NaN, scale: Number.NaN, anomalies: [] };
   if (series.length < 4) return empty;
-  let run: HoltRun = holtFilter(series, fitHolt(series));
+  const parameters = fitHolt(series);
+  let run: HoltRun = holtFilter(series, parameters);
   let errors = finiteErrors(run);
   let center: number;
   let scale: number;
@@ -53,7 +54,7 @@ export function detectAnomalies(series: ArrayLike<number>, options: AnomalyOptio
     scale = 1.4826 * medianAbsoluteDeviation(errors);
     if (scale > 0) {
       const clip = options.threshold * scale;
-      run = holtFilter(series, fitHolt(series, clip), clip);
+      run = holtFilter(series, parameters, clip);
       errors = finiteErrors(run);
       center = median(errors);
       scale = 1.4826 * medianAbsoluteDeviation(errors);

@@ -76,7 +76,7 @@ function tables(a: LearningCurveAnalysis): [string, Table][] {
   ]);
   out.push(['Milestones (first iteration whose lower CI bound passes)', { headers: ['milestone', 'iteration'], rows: a.milestones.map((m) => [m.name, m.iteration === null ? (m.refused ? 'refused' : 'not reached') : String(m.iteration)]) }]);
   out.push([
-    `Growth models (AICc on all iterations; held-out RMSE on the last ${a.models.holdout})`,
+    `Growth models of ${a.models.fittedTo === 'kpi' ? 'the KPI' : '1/KPI (the multiplier shape of a lower-is-better KPI)'} (AICc on all iterations; held-out RMSE on the last ${a.models.holdout})`,
     {
       headers: ['model', 'formula', 'parameters', 'AICc', 'dAICc', 'held-out RMSE'],
       rows: a.models.fits.map((m) => [m.model, m.formula, Object.entries(m.parameters).map(([k, v]) => `${k}=${num(v)}`).join(' '), num(m.aicc), num(m.deltaAicc), num(m.heldOutRmse)]),

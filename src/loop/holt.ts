@@ -60,7 +60,7 @@ export function holtFilter(y: ArrayLike<number>, { alpha, beta }: HoltParameters
 }
 
 /** The sum of squared one-step errors of holtFilter, without keeping the series (the grid search's inner loop). */
-function holtSse(y: ArrayLike<number>, alpha: number, beta: number, clip: number): number {
+function holtSse(y: ArrayLike<number>, alpha: number, beta: number): number {
   let level = y[0];
   let trend = y[1] - y[0];
   let sse = 0;
@@ -69,20 +69,20 @@ function holtSse(y: ArrayLike<number>, alpha: number, beta: number, clip: number
     const error = y[t] - forecast;
     if (t >= 2) sse += error * error;
     const previousLevel = level;
-    level = alpha * (forecast + Math.max(-clip, Math.min(clip, error))) + (1 - alpha) * forecast;
+    level = alpha * y[t] + (1 - alpha) * forecast;
     trend = beta * (level - previousLevel) + (1 - beta) * trend;
   }
   return sse;
 }
 
 /** alpha and beta minimizing the one-step squared errors (coarse grid, then a fine one around the best). */
-export function fitHolt(y: ArrayLike<number>, clip = Infinity): HoltParameters {
+export function fitHolt(y: ArrayLike<number>): HoltParameters {
   let best: HoltParameters = { alpha: 0.5, beta: 0.1 };
   let bestSse = Infinity;
   const search = (alphas: number[], betas: number[]) => {
     for (const alpha of alphas) {
       for (const beta of betas) {
-        const sse = holtSse(y, alpha, beta, clip);
+        const sse = holtSse(y, alpha, beta);
         // Ties keep the earlier (smaller) parameters, so the choice does not hinge on rounding.
         if (sse < (Number.isFinite(bestSse) ? bestSse * (1 - 1e-12) : Infinity)) {
           bestSse = sse;
@@ -149,7 +149,7 @@ export interface HoltBacktest {
  * Rolling-origin backtest of the intervals: at each origin, alpha and beta are refitted on the data up to
  * it (no look-ahead), and forecasts 1..maxHorizon steps ahead are checked against what came next.
  */
-export function holtBacktest(y: ArrayLike<number>, confidence: number, maxOrigins = 20, maxHorizon = 10, clip = Infinity): HoltBacktest {
+export function holtBacktest(y: ArrayLike<number>, confidence: number, maxOrigins = 20, maxHorizon = 10): HoltBacktest {
   const n = y.length;
   const firstOrigin = Math.max(4, Math.floor(n / 2));
   const origins: number[] = [];
@@ -160,8 +160,8 @@ export function holtBacktest(y: ArrayLike<number>, confidence: number, maxOrigin
   let oneStepCovered = 0;
   for (const origin of origins) {
     const history = Array.prototype.slice.call(y, 0, origin + 1) as number[];
-    const parameters = fitHolt(history, clip);
-    const run = holtFilter(history, parameters, clip);
+    const parameters = fitHolt(history);
+    const run = holtFilter(history, parameters);
     const horizons = Array.from({ length: Math.min(maxHorizon, n - 1 - origin) }, (_, i) => i + 1);
     for (const f of holtForecast(run, parameters, holtSigma(run), horizons, confidence)) {
       const actual = y[origin + f.horizon];

@@ -21,6 +21,14 @@ export function improvementPercent(multiplier: number, higherIsBetter: boolean):
   return higherIsBetter ? (multiplier - 1) * 100 : (1 - 1 / multiplier) * 100;
 }
 
+/**
+ * The KPI in "goodness" units, proportional to the multiplier over any fixed reference: the KPI itself
+ * when higher is better, 1/KPI when lower is better (then "2x" is half the latency either way).
+ */
+export function goodness(values: Float64Array, higherIsBetter: boolean): Float64Array {
+  return higherIsBetter ? values : values.map((v) => 1 / v);
+}
+
 /** One arm's mean curve and its bootstrap draws. */
 export interface CurveWithSamples {
   curve: Float64Array;

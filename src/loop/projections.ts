@@ -1,6 +1,7 @@
 /**
  * Projections of the mean KPI h iterations after the last observed one, from every fitted growth model,
- * with prediction intervals:
+ * with prediction intervals. The models are fitted in goodness units (multiplier.ts: the KPI, or 1/KPI
+ * when lower is better) and projections are turned back into KPI units:
  *
  *   draw_b(h) = f(T + h; theta_b) + sigma * z_b
  *
@@ -15,7 +16,6 @@ import type { CurveSamples } from './curve-bootstrap.js';
 import type { GrowthModelName } from './growth-models.js';
 import { estimateFrom, type Estimate } from './intervals.js';
 import { iterationAxis, type ModelComparison } from './model-comparison.js';
-import { timesBetter } from './multiplier.js';
 
 export interface ProjectionPoint {
   /** Iterations after the last observed one. */
@@ -37,7 +37,9 @@ export interface ModelProjection {
 }
 
 export interface ProjectionInput {
+  /** Models fitted to `curve` (goodness units). */
   comparison: ModelComparison;
+  /** The mean curve and its resamples in goodness units. */
   curve: Float64Array;
   samples: CurveSamples;
   horizons: readonly number[];
@@ -50,7 +52,7 @@ export interface ProjectionInput {
 
 export interface ProjectionResult {
   projections: ModelProjection[];
-  /** The exponential model's compound rate per iteration, in the better direction, with its interval. */
+  /** The exponential model's compound rate per iteration (of goodness: the better direction), with its interval. */
   fittedRate: Estimate;
 }
 
@@ -71,18 +73,19 @@ export function projectGrowthModels(input: ProjectionInput): ProjectionResult {
       const resampled = samples.values.subarray(b * n, (b + 1) * n);
       let refit = model.fit(t, resampled, fit);
       if (!Number.isFinite(refit.rss)) refit = model.fit(t, resampled);
-      if (name === 'exponential') rateDraws[b] = orientedRate(refit.parameters[1], higherIsBetter);
+      if (name === 'exponential') rateDraws[b] = Math.exp(refit.parameters[1]) - 1;
       for (let i = 0; i < horizons.length; i++) {
         const value = model.value(refit.parameters, last + horizons[i]) + sigma * rng.normal();
-        draws[i][b] = value;
-        ratioDraws[i][b] = timesBetter(value, resampled[0], higherIsBetter);
+        draws[i][b] = toKpi(value, higherIsBetter);
+        ratioDraws[i][b] = value / resampled[0];
       }
     }
-    if (name === 'exponential') fittedRate = estimateFrom(orientedRate(fit.parameters[1], higherIsBetter), rateDraws, tail);
+    if (name === 'exponential') fittedRate = estimateFrom(Math.exp(fit.parameters[1]) - 1, rateDraws, tail);
     const points = horizons.map((horizon, i) => {
-      const mean = model.value(fit.parameters, last + horizon);
+      const projected = model.value(fit.parameters, last + horizon);
+      const mean = toKpi(projected, higherIsBetter);
       const { low, high } = estimateFrom(mean, draws[i], tail);
-      const multiplier = input.ratios ? estimateFrom(timesBetter(mean, curve[0], higherIsBetter), ratioDraws[i], tail) : null;
+      const multiplier = input.ratios ? estimateFrom(projected / curve[0], ratioDraws[i], tail) : null;
       return { horizon, iteration: last + horizon, mean, low, high, multiplier };
     });
     projections.push({ model: name, sigma, points });
@@ -90,7 +93,8 @@ export function projectGrowthModels(input: ProjectionInput): ProjectionResult {
   return { projections, fittedRate };
 }
 
-/** The compound rate per iteration that growth e^(g t) means, in the better direction. */
-export function orientedRate(g: number, higherIsBetter: boolean): number {
-  return Math.exp(higherIsBetter ? g : -g) - 1;
+/** Goodness back to KPI units; a non-positive goodness of a lower-is-better KPI is an unbounded KPI. */
+function toKpi(value: number, higherIsBetter: boolean): number {
+  if (higherIsBetter) return value;
+  return value > 0 ? 1 / value : Infinity;
 }

@@ -5,13 +5,15 @@
  *    mean of the first w (w = max(1, floor(window * K))), in the better direction, with the paired
  *    bootstrap interval (expanded percentile, intervals.ts). The interval above 0: improving; below 0:
  *    "declining"; containing 0: "no-improvement" (a flat noisy curve lands here about 95% of the time).
- * 2. If improving, which shape? The models are ranked by AICc (model-comparison.ts). "compounding" needs
- *    all of: the exponential model ranks first, its rate points the better way, it beats the linear model
- *    by at least 2 AICc, and its held-out error is the lowest of all models (when there is a hold-out).
- *    Otherwise the best-ranked other model decides: linear -> "linear"; saturating -> "saturating"; power
- *    law -> "saturating" when its gains diminish (0 < b < 1 for a KPI that should rise, b < 0 for one that
- *    should fall), else "linear" (steady, not compounding). With too few iterations for any AICc, an
- *    improving curve is "linear": its shape cannot be told apart.
+ * 2. If improving, which shape? The models are fitted in goodness units (the KPI, or 1/KPI when lower is
+ *    better, so the shape is that of the multiplier: latency halving at a constant rate compounds,
+ *    latency levelling off at a floor saturates) and ranked by AICc (model-comparison.ts).
+ *    "compounding" needs all of: the exponential model ranks first, its rate is positive, it beats the
+ *    linear model by at least 2 AICc, and its held-out error is the lowest of all models (when there is a
+ *    hold-out). Otherwise the best-ranked other model decides: linear -> "linear"; saturating ->
+ *    "saturating"; power law -> "saturating" when its gains diminish (0 < b < 1), else "linear" (steady,
+ *    not compounding). With too few iterations for any AICc, an improving curve is "linear": its shape
+ *    cannot be told apart.
  */
 import type { Estimate } from './intervals.js';
 import type { ModelFitSummary } from './model-comparison.js';
@@ -30,7 +32,7 @@ export interface VerdictResult {
   reason: string;
 }
 
-export function decideVerdict(improvement: Estimate, models: readonly ModelFitSummary[], higherIsBetter: boolean, confidence: number): VerdictResult {
+export function decideVerdict(improvement: Estimate, models: readonly ModelFitSummary[], confidence: number): VerdictResult {
   const level = `${Math.round(confidence * 100)}%`;
   const change = `late-minus-early change ${fmt(improvement.estimate)} (${level} CI [${fmt(improvement.low)}, ${fmt(improvement.high)}], in the better direction)`;
   if (improvement.high < 0) return { verdict: 'declining', model: null, reason: `The KPI got worse: ${change}.` };
@@ -41,7 +43,7 @@ export function decideVerdict(improvement: Estimate, models: readonly ModelFitSu
   }
   const byName = new Map(models.map((m) => [m.model, m]));
   const exponential = byName.get('exponential') as ModelFitSummary;
-  const failures = compoundingFailures(exponential, ranked, byName, higherIsBetter);
+  const failures = compoundingFailures(exponential, ranked, byName);
   if (failures.length === 0) {
     return {
       verdict: 'compounding',
@@ -52,15 +54,15 @@ export function decideVerdict(improvement: Estimate, models: readonly ModelFitSu
   const best = ranked.find((m) => m.model !== 'exponential');
   const notCompounding = ranked[0].model === 'exponential' ? ` The exponential model ranks first but ${failures.join(' and ')}.` : '';
   if (best === undefined) return { verdict: 'linear', model: null, reason: `Improving (${change}); no other model could be ranked.${notCompounding}` };
-  const verdict = shapeOf(best, higherIsBetter);
+  const verdict = shapeOf(best);
   return { verdict, model: best.model, reason: `Improving (${change}); the ${best.model} model fits best (AICc).${notCompounding}` };
 }
 
-function compoundingFailures(exponential: ModelFitSummary, ranked: readonly ModelFitSummary[], byName: Map<GrowthModelName, ModelFitSummary>, higherIsBetter: boolean): string[] {
+function compoundingFailures(exponential: ModelFitSummary, ranked: readonly ModelFitSummary[], byName: Map<GrowthModelName, ModelFitSummary>): string[] {
   if (ranked[0].model !== 'exponential') return ['it does not rank first'];
   const failures: string[] = [];
   const g = exponential.parameters.g;
-  if (!(higherIsBetter ? g > 0 : g < 0)) failures.push('its rate points the worse way');
+  if (!(g > 0)) failures.push('its rate is not positive');
   const linear = byName.get('linear');
   if (linear?.aicc != null && (linear.aicc - (exponential.aicc as number)) < COMPOUNDING_MIN_DELTA_AICC) {
     failures.push(`it beats the linear model by less than ${COMPOUNDING_MIN_DELTA_AICC} AICc`);
@@ -73,13 +75,9 @@ function compoundingFailures(exponential: ModelFitSummary, ranked: readonly Mode
   return failures;
 }
 
-function shapeOf(model: ModelFitSummary, higherIsBetter: boolean): Verdict {
+function shapeOf(model: ModelFitSummary): Verdict {
   if (model.model === 'saturating') return 'saturating';
-  if (model.model === 'power') {
-    const b = model.parameters.b;
-    const diminishing = higherIsBetter ? b > 0 && b < 1 : b < 0;
-    return diminishing ? 'saturating' : 'linear';
-  }
+  if (model.model === 'power') return model.parameters.b > 0 && model.parameters.b < 1 ? 'saturating' : 'linear';
   return 'linear';
 }
 
