@@ -30,8 +30,12 @@ export { inspectRun, listRunDirs, RunWriter, runId, configHash, type RunStatus }
 export { collectProvenance, type Provenance } from './experiments/provenance.js';
 export { loadResults, aggregate, aggregateResults, readRun, type AggregateReport, type AggregateOptions, type LoadedResults } from './experiments/aggregate.js';
 export { writeReport, renderTable, type ReportOptions, type ReportResult, type ReportFormat } from './experiments/report.js';
+export { TensorBoardWriter, readScalars, readEventFile, type ScalarPoint, type TensorBoardWriterOptions } from './experiments/tensorboard/index.js';
 export { compareRuns, renderComparison, type RunComparison, type CompareOptions } from './experiments/compare.js';
 export { mean, std, confidenceInterval, welchTTest, pearson } from './experiments/stats.js';
+
+// Learning loops: learning-curve analysis of any KPI history.
+export * from './loop/index.js';
 
 // Export to a production orchestrator.
 export * from './export/index.js';

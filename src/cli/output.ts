@@ -4,6 +4,7 @@
  */
 import { renderDefault, type ConfigFieldDoc } from '../core/config-schema.js';
 import { LoopgymError } from '../core/errors.js';
+import { formatColumns } from '../experiments/number-format.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -20,11 +21,14 @@ export function printLine(options: GlobalOptions, line = ''): void {
   if (!options.quiet) process.stdout.write(`${line}\n`);
 }
 
-/** Renders rows as an aligned text table; numbers are right-aligned. */
-export function formatTable(headers: string[], rows: (string | number)[][]): string {
-  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)));
+/**
+ * Renders rows as an aligned text table. Numbers get one decimal count per column (report.md's rule, see
+ * number-format.ts); columns of numbers (and "-" for missing ones) are right-aligned.
+ */
+export function formatTable(headers: string[], rows: (string | number | null)[][]): string {
+  const cells = formatColumns(rows).map((row) => row.map((cell) => (cell === '—' ? '-' : cell)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number'));
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.some((row) => typeof row[i] === 'number') && rows.every((row) => typeof row[i] === 'number' || row[i] === null));
   const line = (row: string[]) => row.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
@@ -36,15 +40,6 @@ export function formatConfigTable(fields: readonly ConfigFieldDoc[], width = 44)
     ['option', 'type', 'default', 'description'],
     fields.map((f) => [f.field, cut(f.type), cut(renderDefault(f)), f.description]),
   );
-}
-
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1000) return value.toFixed(0);
-  if (magnitude >= 1) return value.toFixed(3);
-  return value.toPrecision(3);
 }
 
 /** Prints a loopgym error without a stack (a stack for anything unexpected) and sets the exit code. */

@@ -9,10 +9,14 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { aggregate, type AggregateOptions, type AggregateReport, type ConfigurationAggregate, type Interval, type ScoreStats } from './aggregate.js';
+import { aggregateResults, loadResults, type AggregateOptions, type AggregateReport, type ConfigurationAggregate, type Interval, type LoadedResults, type ScoreStats } from './aggregate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 import { toCsv } from './store.js';
-import { intervalChartSvg, lineChartSvg, type IntervalItem, type IntervalPanel } from './svg.js';
+import { formatColumns, formatInterval, formatValue, type Cell } from './number-format.js';
+import { runTable, type RunTable } from './run-table.js';
+import { intervalChartSvg, lineChartSvg, type IntervalItem, type IntervalPanel, type ReferenceLine } from './svg.js';
+
+export { formatInterval, formatValue } from './number-format.js';
 
 export type ReportFormat = 'md' | 'json' | 'csv';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'json', 'csv'];
@@ -31,6 +35,8 @@ export interface ReportResult {
   /** The per-configuration table in the requested format. */
   table: string;
   aggregate: AggregateReport;
+  /** One row per run and per baseline: what the CLI prints after a sweep (report.md repeats it). */
+  perSeed: RunTable;
 }
 
 /** Plot files a report owns in plots/; stale ones from an earlier report (e.g. an env no longer present) are removed. */
@@ -44,8 +50,10 @@ export function writeReport(dirs: string | readonly string[], options: ReportOpt
     throw new ConfigError(`Expected an output folder (outDir / --out) when merging ${roots.length} results folders, but got none.`);
   }
   const outDir = options.outDir ?? roots[0];
-  const report = aggregate(roots, options);
+  const loaded = loadResults(roots);
+  const report = aggregateResults(loaded, options);
   const portable: AggregateReport = { ...report, problems: report.problems.map((p) => ({ ...p, dir: portablePath(outDir, p.dir) })) };
+  const perSeed = perSeedTable(report, loaded);
 
   const plots = renderPlots(portable);
   const plotsDir = join(outDir, 'plots');
@@ -59,9 +67,20 @@ export function writeReport(dirs: string | readonly string[], options: ReportOpt
   }
   const reportPath = join(outDir, 'report.md');
   const jsonPath = join(outDir, 'report.json');
-  writeFileAtomic(reportPath, renderMarkdownReport(portable, { plots: [...plots.keys()], sources: roots.map((root) => portablePath(outDir, root)) }));
-  writeJsonAtomic(jsonPath, portable);
-  return { reportPath, jsonPath, plotPaths, table: renderTable(portable, format), aggregate: report };
+  writeFileAtomic(reportPath, renderMarkdownReport(portable, { plots: [...plots.keys()], sources: roots.map((root) => portablePath(outDir, root)), perSeed }));
+  writeJsonAtomic(jsonPath, { ...portable, perSeed: perSeedJson(perSeed) });
+  return { reportPath, jsonPath, plotPaths, table: renderTable(portable, format), aggregate: report, perSeed };
+}
+
+/** The per-seed table of the aggregated runs, each labelled with its configuration, in the report's configuration order. */
+function perSeedTable(report: AggregateReport, loaded: LoadedResults): RunTable {
+  const byId = new Map(loaded.runs.map((run) => [run.runId, run]));
+  return runTable(report.configurations.flatMap((c) => c.runIds.map((id) => ({ label: c.label, summary: (byId.get(id) as LoadedResults['runs'][number]).summary }))));
+}
+
+/** The per-seed table as JSON rows (header -> value), for report.json. */
+function perSeedJson(table: RunTable): Record<string, Cell>[] {
+  return table.rows.map((row) => Object.fromEntries(table.headers.map((header, i) => [header, row[i] ?? null])));
 }
 
 /** A path relative to the report folder, with forward slashes, so the report reads the same on every machine. */
@@ -73,25 +92,6 @@ function portablePath(from: string, path: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // Numbers
 // ---------------------------------------------------------------------------------------------------------
-
-/** Report numbers: decimals by magnitude (4 below 1, 3 up to 1000, 1 above), exponents only outside [1e-4, 1e6), so columns line up. */
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '—';
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
-  const abs = Math.abs(value);
-  let text: string;
-  if (abs === 0) text = '0';
-  else if (abs >= 1e6 || abs < 1e-4) text = value.toExponential(2);
-  else if (abs >= 1000) text = value.toFixed(1);
-  else if (abs >= 1) text = value.toFixed(3);
-  else text = value.toFixed(4);
-  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
-}
-
-export function formatInterval(interval: Interval | null | undefined): string {
-  return interval ? `[${formatValue(interval.low)}, ${formatValue(interval.high)}]` : '—';
-}
 
 export function formatPValue(p: number): string {
   return p < 0.001 ? '<0.001' : p.toFixed(3);
@@ -108,7 +108,9 @@ function percent(confidence: number): string {
 /** Cells rendered by formatValue / formatInterval / formatPValue: right-aligned columns. */
 const NUMERIC_CELL = /^(-?[\d.]+(e[-+]\d+)?|NaN|-?∞|—|<0\.001|\[[^\]]*\]|\S+ ± \S+)$/;
 
-export function markdownTable(headers: string[], rows: string[][]): string {
+/** A markdown table; numeric cells are formatted column by column (one decimal count per column) and right-aligned. */
+export function markdownTable(headers: string[], cells: readonly (readonly Cell[])[]): string {
+  const rows = formatColumns(cells);
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const right = headers.map((_, i) => rows.length > 0 && rows.every((row) => NUMERIC_CELL.test(row[i])));
   return [
@@ -128,8 +130,8 @@ export function renderTable(report: AggregateReport, format: ReportFormat = 'md'
   const headers = ['Configuration', 'Env', 'Seeds', 'Mean', ci, 'IQM', ci, 'Std', 'Median'];
   if (withNormalized) headers.push('Normalized IQM', ci);
   const rows = report.configurations.map((c) => {
-    const row = [c.label, c.env, String(c.return.n), formatValue(c.return.mean), formatInterval(c.return.meanCI), formatValue(c.return.iqm), formatInterval(c.return.iqmCI), formatValue(c.return.std), formatValue(c.return.median)];
-    if (withNormalized) row.push(formatValue(c.normalized?.iqm), formatInterval(c.normalized?.iqmCI));
+    const row: Cell[] = [c.label, c.env, String(c.return.n), c.return.mean, c.return.meanCI, c.return.iqm, c.return.iqmCI, c.return.std, c.return.median];
+    if (withNormalized) row.push(c.normalized?.iqm, c.normalized?.iqmCI);
     return row;
   });
   const lines = [markdownTable(headers, rows)];
@@ -207,7 +209,18 @@ function renderPlots(report: AggregateReport): Map<string, string> {
       .filter((c) => c.curve.length > 0)
       .map((c) => ({ label: c.label, colorIndex: indexOf.get(c.key), points: c.curve.map((p) => ({ x: p.step, y: p.mean, low: p.low, high: p.high })) }));
     if (series.length > 0) {
-      plots.set(`learning-curves${suffix}.svg`, lineChartSvg(series, { title: `Learning curves: ${env}`, xLabel: 'Environment steps', yLabel: `Evaluation return (mean, ${percent(report.options.confidence)} CI)` }));
+      // The baselines' final evaluation returns as reference lines: where the curves stand against them.
+      const references: ReferenceLine[] = baselineRows.map(([name, stats]) => ({ value: stats.mean, label: name }));
+      plots.set(
+        `learning-curves${suffix}.svg`,
+        lineChartSvg(series, {
+          title: `Learning curves: ${env}`,
+          xLabel: 'Environment steps',
+          yLabel: `Evaluation return (mean, ${percent(report.options.confidence)} CI)`,
+          references,
+          referencesLabel: 'baselines (final evaluation)',
+        }),
+      );
     }
   }
   const normalized = report.configurations.filter((c) => c.normalized !== null);
@@ -242,7 +255,22 @@ function sharedBaselines(configs: ConfigurationAggregate[]): [string, ScoreStats
 // report.md
 // ---------------------------------------------------------------------------------------------------------
 
-export function renderMarkdownReport(report: AggregateReport, context: { plots: string[]; sources: string[] }): string {
+/** What the per-seed table's columns mean, for the columns it has. */
+function perSeedIntroduction(table: RunTable): string {
+  const has = (header: string) => table.headers.includes(header);
+  return [
+    'One row per run, as `loopgym train` and `loopgym sweep` print it. Gold return is the final evaluation on the env\'s true reward, whatever the agent was trained on.',
+    has('proxy return') ? 'Proxy return is what the learned reward model told the agent during training.' : '',
+    has('success') || has('latency') || has('cost') ? 'Success, latency and cost are the env\'s per-episode metrics, averaged over the evaluation episodes.' : '',
+    has('normalized') ? 'Normalized is (return - random) / (oracle - random).' : '',
+    has('RM spearman') ? 'RM spearman is the reward model\'s held-out rank correlation with the true satisfaction.' : '',
+    table.rows.some((row) => row[1] === 'all') ? 'Baseline rows average each baseline over the same runs\' evaluation episodes.' : '',
+  ]
+    .filter((sentence) => sentence !== '')
+    .join(' ');
+}
+
+export function renderMarkdownReport(report: AggregateReport, context: { plots: string[]; sources: string[]; perSeed?: RunTable }): string {
   const { options } = report;
   const ci = `${percent(options.confidence)} CI`;
   const experiments = [...new Set(report.configurations.map((c) => c.experiment))];
@@ -266,18 +294,24 @@ export function renderMarkdownReport(report: AggregateReport, context: { plots: 
     '',
   );
 
+  if (context.perSeed && context.perSeed.rows.length > 0) {
+    lines.push('## Results per seed', '');
+    lines.push(perSeedIntroduction(context.perSeed), '');
+    lines.push(markdownTable(context.perSeed.headers, context.perSeed.rows), '');
+  }
+
   const envs = [...new Set(report.configurations.map((c) => c.env))].sort();
   lines.push('## Final evaluation return', '');
-  const returnRows = report.configurations.map((c) => [
+  const returnRows = report.configurations.map((c): Cell[] => [
     c.label,
     c.env,
     c.seeds.length === 0 ? '—' : c.seeds.join(', '),
-    formatValue(c.return.mean),
-    formatInterval(c.return.meanCI),
-    formatValue(c.return.iqm),
-    formatInterval(c.return.iqmCI),
-    formatValue(c.return.std),
-    formatValue(c.return.median),
+    c.return.mean,
+    c.return.meanCI,
+    c.return.iqm,
+    c.return.iqmCI,
+    c.return.std,
+    c.return.median,
   ]);
   lines.push(report.configurations.length > 0 ? markdownTable(['Configuration', 'Env', 'Seeds', 'Mean', ci, 'IQM', ci, 'Std', 'Median'], returnRows) : 'No finished runs.', '');
   for (const env of envs) image(`final-scores${envSuffix(env, envs)}.svg`, `Final scores on ${env}`);
@@ -288,9 +322,9 @@ export function renderMarkdownReport(report: AggregateReport, context: { plots: 
     lines.push(
       markdownTable(
         ['Configuration', 'Mean', ci, 'IQM', ci, 'Std', 'Median'],
-        normalized.map((c) => {
+        normalized.map((c): Cell[] => {
           const s = c.normalized as ScoreStats;
-          return [c.label, formatValue(s.mean), formatInterval(s.meanCI), formatValue(s.iqm), formatInterval(s.iqmCI), formatValue(s.std), formatValue(s.median)];
+          return [c.label, s.mean, s.meanCI, s.iqm, s.iqmCI, s.std, s.median];
         }),
       ),
       '',
@@ -298,11 +332,11 @@ export function renderMarkdownReport(report: AggregateReport, context: { plots: 
     image('normalized-scores.svg', 'Normalized scores');
   }
 
-  const baselineRows: string[][] = [];
+  const baselineRows: Cell[][] = [];
   for (const env of envs) {
     const configs = report.configurations.filter((c) => c.env === env);
     const shared = sharedBaselines(configs);
-    const row = (who: string, name: string, s: ScoreStats) => [who, name, formatValue(s.mean), formatInterval(s.meanCI), formatValue(s.iqm), formatInterval(s.iqmCI)];
+    const row = (who: string, name: string, s: ScoreStats): Cell[] => [who, name, s.mean, s.meanCI, s.iqm, s.iqmCI];
     // Identical numbers for every configuration (same env settings and evaluation seeds): one row each, not one per configuration.
     if (configs.length > 1 && shared.length === Object.keys(configs[0].baselines).length && configs.every((c) => Object.keys(c.baselines).length === shared.length)) {
       for (const [name, s] of shared) baselineRows.push(row(`all on ${env}`, name, s));
@@ -321,7 +355,7 @@ export function renderMarkdownReport(report: AggregateReport, context: { plots: 
     lines.push(
       markdownTable(
         ['Configuration', ...metricNames],
-        report.configurations.map((c) => [c.label, ...metricNames.map((name) => (c.metrics[name] ? `${formatValue(c.metrics[name].mean)} ± ${formatValue(c.metrics[name].std)}` : '—'))]),
+        report.configurations.map((c): Cell[] => [c.label, ...metricNames.map((name) => c.metrics[name] ?? null)]),
       ),
       '',
     );
@@ -354,16 +388,16 @@ export function renderMarkdownReport(report: AggregateReport, context: { plots: 
     lines.push(
       markdownTable(
         ['A', 'B', 'P(A > B)', ci, 'Mean A - B', 'IQM A - B', 'Welch t', 'df', 'p'],
-        report.comparisons.map((c) => [
+        report.comparisons.map((c): Cell[] => [
           c.aLabel,
           c.bLabel,
-          formatValue(c.probabilityOfImprovement),
-          formatInterval(c.probabilityOfImprovementCI),
-          formatValue(c.meanDifference),
-          formatValue(c.iqmDifference),
-          c.welch ? formatValue(c.welch.t) : '—',
-          c.welch ? formatValue(c.welch.df) : '—',
-          c.welch ? formatPValue(c.welch.pValue) : '—',
+          c.probabilityOfImprovement,
+          c.probabilityOfImprovementCI,
+          c.meanDifference,
+          c.iqmDifference,
+          c.welch?.t,
+          c.welch?.df,
+          c.welch ? formatPValue(c.welch.pValue) : null,
         ]),
       ),
       '',

@@ -4,7 +4,8 @@
  * scriptable equal of `loopgym train`/`loopgym sweep`.
  *
  * Reproducibility: everything in summary.json and metrics.jsonl derives from the spec and the seed, on one
- * backend; wall-clock figures go to timing.json only.
+ * backend; wall-clock figures go to timing.json only, and TensorBoard event files (`logging.tensorboard`)
+ * to tb/, whose names and wall times vary.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ import { inspectRun, RunWriter, toCsv } from './store.js';
 import { ensureWritableDir } from '../core/atomic-fs.js';
 import { expandRuns, type RunPlan, type Shard } from './sweep.js';
 import { runPlansInWorkers } from './pool.js';
+import { TensorBoardWriter } from './tensorboard/writer.js';
 
 /** Seeds of evaluation episodes start here (plus 1000 x run seed), away from training seeds. */
 const EVAL_SEED_OFFSET = 1_000_000;
@@ -149,8 +151,9 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
     provenance: collectProvenance(backend),
   });
 
+  const tensorboard = spec.logging.tensorboard ? new TensorBoardWriter(join(dir, 'tb')) : undefined;
   try {
-    const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress, learner ? () => learner.metrics() : undefined);
+    const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress, learner ? () => learner.metrics() : undefined, tensorboard);
     try {
       await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder] });
     } finally {
@@ -184,6 +187,7 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
       curve: recorder.curve,
       rewardModel: learner ? reproducibleMetrics(learner.metrics()) : null,
     };
+    tensorboard?.addScalars(recorder.lastStep, finalScalars(summary));
 
     writer.writeText('metrics.jsonl', recorder.metricRows.map((row) => JSON.stringify(row)).join('\n') + (recorder.metricRows.length ? '\n' : ''));
     writer.writeText('episodes.csv', toCsv(['episode', 'step', 'env_index', 'return', 'length'], recorder.episodeRows));
@@ -199,10 +203,12 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
       totalSeconds: (performance.now() - started) / 1000,
       stepsPerSecond: spec.totalSteps / trainSeconds,
     });
+    tensorboard?.close();
     writer.finish(summary);
     options.onRun?.({ plan, state: 'done' });
     return { plan, dir, summary, skipped: false };
   } catch (error) {
+    tensorboard?.close();
     // A failed run leaves nothing behind: no folder that looks like a result.
     rmSync(dir, { recursive: true, force: true });
     disposeAgent(agent);
@@ -312,6 +318,23 @@ function reproducibleMetrics(metrics: Readonly<Record<string, number>>): Record<
   return out;
 }
 
+/**
+ * The scalars TensorBoard gets once a run is evaluated, at its last step: the final evaluation of the
+ * agent (`final/*`: return, its std, the env's episode metrics, the normalized score) and each baseline's
+ * return on the same episodes (`baselines/<name>/mean_reward`).
+ */
+function finalScalars(summary: RunSummary): Record<string, number> {
+  const scalars: Record<string, number> = {
+    'final/mean_reward': summary.eval.meanReturn,
+    'final/std_reward': summary.eval.stdReturn,
+    'final/mean_ep_length': summary.eval.meanLength,
+  };
+  for (const [name, value] of Object.entries(summary.eval.metrics)) scalars[`final/${name}`] = value;
+  if (summary.normalizedScore !== null) scalars['final/normalized_score'] = summary.normalizedScore;
+  for (const [name, baseline] of Object.entries(summary.baselines)) scalars[`baselines/${name}/mean_reward`] = baseline.meanReturn;
+  return scalars;
+}
+
 function normalizedScore(score: number, baselines: Record<string, EvaluationSummary>): number | null {
   const random = baselines.random?.meanReturn;
   const oracle = baselines.oracle?.meanReturn;
@@ -321,12 +344,16 @@ function normalizedScore(score: number, baselines: Record<string, EvaluationSumm
 
 /**
  * The hook that records a run: logged metrics (time/* keys excluded, they are not reproducible),
- * finished training episodes, and the evaluation curve every `evaluation.everySteps` env steps.
+ * finished training episodes, and the evaluation curve every `evaluation.everySteps` env steps. With a
+ * TensorBoard writer, every logged scalar (time/* included) and each curve point (`eval/mean_reward`,
+ * `eval/mean_ep_length`, SB3's EvalCallback names) also go to the event file at their step.
  */
 class RunRecorder implements TrainingHook {
   readonly metricRows: Record<string, number | null>[] = [];
   readonly episodeRows: number[][] = [];
   readonly curve: { step: number; meanReturn: number }[] = [];
+  /** Env steps at the latest hook call. */
+  lastStep = 0;
   private nextEvalStep: number;
 
   constructor(
@@ -335,17 +362,21 @@ class RunRecorder implements TrainingHook {
     private readonly spec: ExperimentSpec,
     private readonly onProgress?: (event: ProgressEvent) => void,
     private readonly extraMetrics?: () => Record<string, number>,
+    private readonly tensorboard?: TensorBoardWriter,
   ) {
     this.nextEvalStep = spec.evaluation.everySteps ?? Infinity;
   }
 
   onStep(state: TrainingState): void {
+    this.lastStep = state.stepsDone;
     for (const episode of state.newEpisodes) {
       this.episodeRows.push([this.episodeRows.length, state.stepsDone, episode.envIndex, episode.return, episode.length]);
     }
+    const extra = this.extraMetrics?.();
     const row: Record<string, number | null> = { step: state.stepsDone, ...reproducibleMetrics(state.metrics) };
-    if (this.extraMetrics) Object.assign(row, reproducibleMetrics(this.extraMetrics()));
+    if (extra) Object.assign(row, reproducibleMetrics(extra));
     this.metricRows.push(row);
+    this.tensorboard?.addScalars(state.stepsDone, { ...state.metrics, ...extra });
     if (state.stepsDone >= this.nextEvalStep) {
       this.recordCurvePoint(state.agent, state.stepsDone);
       this.nextEvalStep += this.spec.evaluation.everySteps ?? Infinity;
@@ -360,6 +391,7 @@ class RunRecorder implements TrainingHook {
   }
 
   onEnd(state: TrainingState): void {
+    this.lastStep = state.stepsDone;
     if (this.spec.evaluation.everySteps !== undefined && this.curve.at(-1)?.step !== state.stepsDone) this.recordCurvePoint(state.agent, state.stepsDone);
   }
 
@@ -369,7 +401,9 @@ class RunRecorder implements TrainingHook {
       seedBase: EVAL_SEED_OFFSET + 1000 * this.plan.seed + 500,
       deterministic: this.spec.evaluation.deterministic,
     });
-    this.curve.push({ step, meanReturn: episodes.reduce((a, e) => a + e.return, 0) / episodes.length });
+    const meanReturn = episodes.reduce((a, e) => a + e.return, 0) / episodes.length;
+    this.curve.push({ step, meanReturn });
+    this.tensorboard?.addScalars(step, { 'eval/mean_reward': meanReturn, 'eval/mean_ep_length': episodes.reduce((a, e) => a + e.length, 0) / episodes.length });
   }
 
   /** Mean return of the last (up to) 20 training episodes, or null before any ended. */

@@ -41,6 +41,10 @@ export const EvaluationSectionSchema = z.strictObject({
   deterministic: z.boolean().default(true).describe('Evaluate with the most probable action'),
 });
 
+export const LoggingSectionSchema = z.strictObject({
+  tensorboard: z.boolean().default(false).describe('Also write every logged scalar to <run>/tb/ as TensorBoard event files'),
+});
+
 const SweepValueSchema = z.union([z.number(), z.string(), z.boolean()]);
 export const SweepAxisSchema = z.union([
   z.array(SweepValueSchema).min(1).describe('Values to try'),
@@ -72,6 +76,7 @@ export const ExperimentSpecSchema = crossFieldRules(
     evaluation: EvaluationSectionSchema.default({ episodes: 20, deterministic: true }),
     baselines: z.array(z.string()).default([]).describe('Non-learning agents evaluated beside the trained one (e.g. random, greedy, oracle)'),
     backend: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend'),
+    logging: LoggingSectionSchema.default({ tensorboard: false }).describe('Extra outputs of each run; they change no result, so not the run id'),
     sweep: SweepSectionSchema.optional(),
   }),
   (spec, blame) => {

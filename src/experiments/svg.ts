@@ -8,6 +8,8 @@
 /** tab10: distinguishable, and what matplotlib users expect. Series past ten repeat them dashed. */
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const MUTED = '#9a9a9a';
+/** Reference lines (baselines, random/oracle) and their labels. */
+const REFERENCE = '#555555';
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 /** Rough advance of one 12 px character, to size label columns without measuring text. */
 const CHAR_WIDTH = 7.2;
@@ -27,12 +29,22 @@ export interface Series {
   colorIndex?: number;
 }
 
+/** A labelled constant drawn across a chart as a dashed line, e.g. a baseline's return. */
+export interface ReferenceLine {
+  value: number;
+  label: string;
+}
+
 export interface LineChartOptions {
   title: string;
   xLabel: string;
   yLabel: string;
   width?: number;
   height?: number;
+  /** Dashed horizontal lines (e.g. the baselines' final returns), labelled at the left where curves have not started. */
+  references?: ReferenceLine[];
+  /** Title of the references' legend entry (default "baselines"). */
+  referencesLabel?: string;
 }
 
 export interface IntervalItem {
@@ -49,7 +61,7 @@ export interface IntervalPanel {
   title: string;
   items: IntervalItem[];
   /** Dashed vertical reference lines, e.g. random = 0 and oracle = 1 for normalized scores. */
-  references?: { value: number; label: string }[];
+  references?: ReferenceLine[];
 }
 
 export interface IntervalChartOptions {
@@ -79,8 +91,12 @@ function dashOf(index: number): string {
   return index >= PALETTE.length ? ' stroke-dasharray="6 3"' : '';
 }
 
-/** Round tick values (1, 2 or 5 times a power of ten) covering [min, max], about `target` of them. */
-export function niceTicks(min: number, max: number, target = 5): { ticks: number[]; step: number; min: number; max: number } {
+/**
+ * Round tick values (1, 2, 2.5 or 5 times a power of ten), about `target` of them. By default the axis is
+ * extended to the ticks around [min, max]; with `extend: false` it stays [min, max] and only the ticks
+ * inside it are kept (an x-axis of steps ends where the run ended, not at the next round number).
+ */
+export function niceTicks(min: number, max: number, target = 5, extend = true): { ticks: number[]; step: number; min: number; max: number } {
   if (!(Number.isFinite(min) && Number.isFinite(max))) throw new RangeError(`Expected a finite axis range, but got [${min}, ${max}].`);
   if (min === max) {
     const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
@@ -90,11 +106,40 @@ export function niceTicks(min: number, max: number, target = 5): { ticks: number
   const raw = (max - min) / Math.max(1, target);
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-  const low = Math.floor(min / step + 1e-9) * step;
-  const high = Math.ceil(max / step - 1e-9) * step;
+  const low = extend ? Math.floor(min / step + 1e-9) * step : Math.ceil(min / step - 1e-9) * step;
+  const high = extend ? Math.ceil(max / step - 1e-9) * step : Math.floor(max / step + 1e-9) * step;
   const ticks: number[] = [];
   for (let i = 0; low + i * step <= high + step * 1e-9; i++) ticks.push(cleanFloat(low + i * step));
-  return { ticks, step, min: low, max: high };
+  return { ticks, step, min: extend ? low : min, max: extend ? high : max };
+}
+
+type Axis = ReturnType<typeof niceTicks>;
+
+/** Rough width of a 12 px label. */
+function labelWidth(text: string): number {
+  return text.length * CHAR_WIDTH;
+}
+
+/**
+ * The most ticks (up to `target`) whose labels do not overlap on an axis `pixels` long: horizontal
+ * labels need their widths apart, vertical ones a line height.
+ */
+export function fittedTicks(min: number, max: number, pixels: number, options: { target?: number; extend?: boolean; horizontal: boolean }): Axis {
+  let best: Axis | undefined;
+  for (let target = options.target ?? 8; target >= 1; target--) {
+    const axis = niceTicks(min, max, target, options.extend ?? true);
+    best = axis;
+    const span = axis.max - axis.min;
+    const at = (v: number) => (span === 0 ? 0 : ((v - axis.min) / span) * pixels);
+    const labels = axis.ticks.map((t) => formatTick(t, axis.step, tickMax(axis)));
+    const fits = axis.ticks.every((t, i) => {
+      if (i === 0) return true;
+      const needed = options.horizontal ? (labelWidth(labels[i - 1]) + labelWidth(labels[i])) / 2 + 8 : 16;
+      return at(t) - at(axis.ticks[i - 1]) >= needed;
+    });
+    if (fits) return axis;
+  }
+  return best as Axis;
 }
 
 /** Removes float noise such as 0.30000000000000004 from tick values. */
@@ -126,7 +171,8 @@ function header(width: number, height: number, title: string): string[] {
 export function lineChartSvg(series: readonly Series[], options: LineChartOptions): string {
   const width = options.width ?? 760;
   const height = options.height ?? 440;
-  const legendWidth = Math.min(MAX_LABEL_CHARS, Math.max(0, ...series.map((s) => s.label.length))) * CHAR_WIDTH + 40;
+  const legendLabels = [...series.map((s) => s.label), ...((options.references ?? []).length > 0 ? [options.referencesLabel ?? 'baselines'] : [])];
+  const legendWidth = Math.min(MAX_LABEL_CHARS, Math.max(0, ...legendLabels.map((label) => label.length))) * CHAR_WIDTH + 40;
   const margin = { left: 72, right: 16 + legendWidth, top: 40, bottom: 56 };
   const plotW = Math.max(460, width - margin.left - margin.right);
   const plotH = Math.max(100, height - margin.top - margin.bottom);
@@ -138,12 +184,18 @@ export function lineChartSvg(series: readonly Series[], options: LineChartOption
     out.push(`<text x="${px(margin.left + plotW / 2)}" y="${px(margin.top + plotH / 2)}" text-anchor="middle" fill="#555555">No evaluation points recorded (set evaluation.everySteps in the spec).</text>`, '</svg>');
     return `${out.join('\n')}\n`;
   }
-  const xs = niceTicks(Math.min(...points.map((p) => p.x)), Math.max(...points.map((p) => p.x)), 6);
-  const ys = niceTicks(Math.min(...points.map((p) => Math.min(p.y, p.low ?? p.y))), Math.max(...points.map((p) => Math.max(p.y, p.high ?? p.y))), 6);
+  const references = options.references ?? [];
+  // Steps start at 0 and the axis ends at the last evaluation, so a 300k-step run is not drawn out to 350k.
+  const xValues = points.map((p) => p.x);
+  const xs = fittedTicks(Math.min(0, ...xValues), Math.max(...xValues), plotW, { target: 7, extend: false, horizontal: true });
+  const yLow = Math.min(...points.map((p) => Math.min(p.y, p.low ?? p.y)), ...references.map((r) => r.value));
+  const yHigh = Math.max(...points.map((p) => Math.max(p.y, p.high ?? p.y)), ...references.map((r) => r.value));
+  const ys = fittedTicks(yLow, yHigh, plotH, { target: 7, horizontal: false });
   const sx = (x: number) => margin.left + ((x - xs.min) / (xs.max - xs.min)) * plotW;
   const sy = (y: number) => margin.top + plotH - ((y - ys.min) / (ys.max - ys.min)) * plotH;
 
   out.push(...axes(margin.left, margin.top, plotW, plotH, xs, ys, sx, sy, options.xLabel, options.yLabel));
+  out.push(...referenceLines(references, margin.left, plotW, sy));
   out.push('<g>');
   series.forEach((s, i) => {
     const index = s.colorIndex ?? i;
@@ -174,19 +226,42 @@ export function lineChartSvg(series: readonly Series[], options: LineChartOption
     out.push(`<line x1="${px(legendX)}" y1="${px(y)}" x2="${px(legendX + 18)}" y2="${px(y)}" stroke="${colorOf(index)}" stroke-width="2"${dashOf(index)}/>`);
     out.push(`<text x="${px(legendX + 24)}" y="${px(y + 4)}">${escapeXml(truncate(s.label))}</text>`);
   });
+  if (references.length > 0) {
+    const y = margin.top + 8 + series.length * 20;
+    out.push(`<line x1="${px(legendX)}" y1="${px(y)}" x2="${px(legendX + 18)}" y2="${px(y)}" stroke="${REFERENCE}" stroke-dasharray="5 3"/>`);
+    out.push(`<text x="${px(legendX + 24)}" y="${px(y + 4)}" fill="${REFERENCE}">${escapeXml(truncate(options.referencesLabel ?? 'baselines'))}</text>`);
+  }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
 
-const tickMax = (axis: ReturnType<typeof niceTicks>) => Math.max(Math.abs(axis.min), Math.abs(axis.max));
+const tickMax = (axis: Axis) => Math.max(Math.abs(axis.min), Math.abs(axis.max));
+
+/**
+ * Dashed horizontal reference lines across the plot, each labelled at its left end, where learning curves
+ * have not started yet; labels of close lines are moved apart so they stay readable.
+ */
+function referenceLines(references: readonly ReferenceLine[], left: number, width: number, sy: (y: number) => number): string[] {
+  const out: string[] = [];
+  const sorted = [...references].sort((a, b) => sy(a.value) - sy(b.value));
+  let previous = -Infinity;
+  for (const ref of sorted) {
+    const y = sy(ref.value);
+    out.push(`<line x1="${px(left)}" y1="${px(y)}" x2="${px(left + width)}" y2="${px(y)}" stroke="${REFERENCE}" stroke-width="1.2" stroke-dasharray="5 3"/>`);
+    const labelY = Math.max(y - 4, previous + 12);
+    previous = labelY;
+    out.push(`<text x="${px(left + 4)}" y="${px(labelY)}" font-size="10" fill="${REFERENCE}">${escapeXml(truncate(ref.label, 30))}</text>`);
+  }
+  return out;
+}
 
 function axes(
   left: number,
   top: number,
   w: number,
   h: number,
-  xs: ReturnType<typeof niceTicks>,
-  ys: ReturnType<typeof niceTicks>,
+  xs: Axis,
+  ys: Axis,
   sx: (x: number) => number,
   sy: (y: number) => number,
   xLabel: string,
@@ -214,13 +289,19 @@ function axes(
 export function intervalChartSvg(panels: readonly IntervalPanel[], options: IntervalChartOptions): string {
   const rows = Math.max(0, ...panels.map((p) => p.items.length));
   const labels = panels[0]?.items.map((item) => truncate(item.label)) ?? [];
-  const labelWidth = Math.max(60, ...labels.map((l) => l.length * CHAR_WIDTH)) + 16;
+  const labelColumn = Math.max(60, ...labels.map((l) => labelWidth(l))) + 16;
   const panelWidth = options.panelWidth ?? 260;
-  const gap = 24;
+  const panelAxes = panels.map((panel) => {
+    const values = panel.items.flatMap((item) => [item.low, item.high, item.value]).concat((panel.references ?? []).map((ref) => ref.value));
+    return values.length === 0 ? niceTicks(0, 1) : fittedTicks(Math.min(...values), Math.max(...values), panelWidth, { target: 5, horizontal: true });
+  });
+  // Panels sit side by side: the gap holds half of the last tick label of one and half of the first of the next.
+  const widestTick = Math.max(0, ...panelAxes.flatMap((axis) => axis.ticks.map((t) => labelWidth(formatTick(t, axis.step, tickMax(axis))))));
+  const gap = Math.max(24, widestTick + 12);
   const rowHeight = 26;
   const top = 58;
   const plotH = Math.max(rowHeight, rows * rowHeight);
-  const width = labelWidth + panels.length * (panelWidth + gap) + 8;
+  const width = labelColumn + panels.length * (panelWidth + gap) - gap + widestTick / 2 + 12;
   const height = top + plotH + 56;
   const out = header(width, height, options.title);
   if (rows === 0) {
@@ -229,12 +310,11 @@ export function intervalChartSvg(panels: readonly IntervalPanel[], options: Inte
   }
   labels.forEach((label, r) => {
     const muted = panels[0].items[r].muted;
-    out.push(`<text x="${px(labelWidth - 10)}" y="${px(top + r * rowHeight + rowHeight / 2 + 4)}" text-anchor="end"${muted ? ` fill="${MUTED}"` : ''}>${escapeXml(label)}</text>`);
+    out.push(`<text x="${px(labelColumn - 10)}" y="${px(top + r * rowHeight + rowHeight / 2 + 4)}" text-anchor="end"${muted ? ` fill="${MUTED}"` : ''}>${escapeXml(label)}</text>`);
   });
   panels.forEach((panel, p) => {
-    const left = labelWidth + p * (panelWidth + gap);
-    const values = panel.items.flatMap((item) => [item.low, item.high, item.value]).concat((panel.references ?? []).map((ref) => ref.value));
-    const xs = niceTicks(Math.min(...values), Math.max(...values), 4);
+    const left = labelColumn + p * (panelWidth + gap);
+    const xs = panelAxes[p];
     const sx = (x: number) => left + ((x - xs.min) / (xs.max - xs.min)) * panelWidth;
     out.push(`<text x="${px(left + panelWidth / 2)}" y="${px(top - 10)}" text-anchor="middle" font-weight="bold">${escapeXml(panel.title)}</text>`);
     for (const x of xs.ticks) {
@@ -256,7 +336,7 @@ export function intervalChartSvg(panels: readonly IntervalPanel[], options: Inte
     });
     out.push(`<line x1="${px(left)}" y1="${px(top + plotH)}" x2="${px(left + panelWidth)}" y2="${px(top + plotH)}" stroke="#333333"/>`);
   });
-  out.push(`<text x="${px(labelWidth + (panels.length * (panelWidth + gap) - gap) / 2)}" y="${px(top + plotH + 42)}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
+  out.push(`<text x="${px(labelColumn + (panels.length * (panelWidth + gap) - gap) / 2)}" y="${px(top + plotH + 42)}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

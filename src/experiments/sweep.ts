@@ -30,17 +30,18 @@ export function parseShard(text: string): Shard {
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || count < 1 || index >= count) {
-    throw new ConfigError(`Expected --shard i/n with 0 <= i < n (e.g. 0/4), but got ${JSON.stringify(text)}.`);
+    throw new ConfigError(`Expected --shard i/n with 0 <= i < n (e.g. 0/4), or auto with --shards n, but got ${JSON.stringify(text)}.`);
   }
   return { index, count };
 }
 
 /**
- * The config a run's id is derived from: the spec without seeds, sweep and description (prose: rewording
- * it must not make `--resume` rerun finished runs), plus nothing machine-specific.
+ * The config a run's id is derived from: the spec without seeds, sweep, description (prose: rewording
+ * it must not make `--resume` rerun finished runs) and logging (extra outputs such as TensorBoard files
+ * change no result), plus nothing machine-specific.
  */
 export function runConfig(spec: ExperimentSpec): Record<string, unknown> {
-  const { seeds: _seeds, sweep: _sweep, description: _description, ...rest } = spec;
+  const { seeds: _seeds, sweep: _sweep, description: _description, logging: _logging, ...rest } = spec;
   return rest;
 }
 

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { aggregate } from '../../src/experiments/aggregate.js';
 import { formatValue, renderTable, writeReport } from '../../src/experiments/report.js';
-import { escapeXml, formatTick, intervalChartSvg, lineChartSvg, niceTicks } from '../../src/experiments/svg.js';
+import { escapeXml, fittedTicks, formatTick, intervalChartSvg, lineChartSvg, niceTicks } from '../../src/experiments/svg.js';
+import { formatColumns } from '../../src/experiments/number-format.js';
+import { formatTable } from '../../src/cli/output.js';
 import { tempDir, writeFakeRun, writeUnfinishedRun, type FakeRun } from '../helpers/fake-runs.js';
 
 /**
@@ -94,7 +96,7 @@ describe('writeReport', () => {
     expect(md).toMatch(/^# loopgym report: orchestrator-sweep\n/);
     expect(md).toContain('| learningRate=0.0003, entCoef=0 | Orchestrator-v0 | 0, 1, 2 |');
     expect(md).toContain('## Normalized score');
-    expect(md).toContain('| all on Orchestrator-v0 | oracle | 30.000 | [30.000, 30.000] |');
+    expect(md).toContain('| all on Orchestrator-v0 | oracle | 30 | [30, 30] |'); // columns of integers stay integers
     expect(md).toContain('## Comparisons');
     expect(md).not.toContain('## Runs not aggregated');
     expect(md).not.toContain(dir); // no absolute paths
@@ -102,6 +104,43 @@ describe('writeReport', () => {
     expect(json.configurations).toHaveLength(4);
     expect(json.comparisons).toHaveLength(6);
     expect(result.aggregate.configurations.map((c) => c.label)).toEqual(['learningRate=0.0003, entCoef=0', 'learningRate=0.0003, entCoef=0.01', 'learningRate=0.001, entCoef=0', 'learningRate=0.001, entCoef=0.01']);
+  });
+
+  it('carries the per-seed table the terminal shows: every run, then the baselines averaged, in report.md and report.json', () => {
+    const dir = join(tempDir(), 'orchestrator-sweep');
+    sweep(dir);
+    const result = writeReport(dir);
+    const md = readFileSync(result.reportPath, 'utf8');
+    expect(md).toContain('## Results per seed');
+    expect(result.perSeed.headers).toEqual(['policy', 'seed', 'gold return', 'success', 'cost', 'normalized']);
+    expect(result.perSeed.rows).toHaveLength(12 + 3);
+    expect(md).toContain('| learningRate=0.0003, entCoef=0 | 0 | 10 | 0.5000 | 1 | 0.286 |'); // (10 - 2) / (30 - 2)
+    expect(md).toContain('| greedy (baseline) | all | 12 | — | — | 0.357 |');
+    expect(md).toContain('| random (baseline) | all | 2 | — | — | 0.000 |');
+    const json = JSON.parse(readFileSync(result.jsonPath, 'utf8'));
+    expect(json.perSeed[0]).toEqual({ policy: 'learningRate=0.0003, entCoef=0', seed: '0', 'gold return': 10, success: 0.5, cost: 1, normalized: 8 / 28 });
+    expect(json.perSeed.find((row: { policy: string }) => row.policy === 'oracle (baseline)')).toMatchObject({ seed: 'all', 'gold return': 30, normalized: 1 });
+  });
+
+  it('shows proxy return and reward-model Spearman per seed for runs on a learned reward', () => {
+    const dir = tempDir();
+    for (const seed of [0, 1]) {
+      writeFakeRun(dir, {
+        config: 'cccccccccccc',
+        seed,
+        env: 'Orchestrator-v0',
+        rewardMode: 'learned',
+        meanReturn: 140.25 + seed,
+        baselines: { random: 90, oracle: 180 },
+        metrics: { successRate: 0.78, meanLatency: 9.1, cost: seed === 0 ? 1089.25 : 943.345 },
+        rewardModel: { 'rollout/proxy_return': 136.5 + seed, 'reward_model/heldout_spearman': 0.84 },
+      });
+    }
+    const md = readFileSync(writeReport(dir).reportPath, 'utf8');
+    expect(md).toContain('| policy | seed | gold return | proxy return | success | latency | cost | normalized | RM spearman |');
+    expect(md).toContain('| ppo | 0 | 140.250 | 136.500 | 0.7800 | 9.100 | 1089.3 | 0.558 | 0.8400 |');
+    expect(md).toContain('| ppo | 1 | 141.250 | 137.500 | 0.7800 | 9.100 | 943.3 | 0.569 | 0.8400 |');
+    expect(md).toContain('| oracle (baseline) | all | 180.000 | — | — | — | — | 1.000 | — |');
   });
 
   it('writes the same bytes for the same runs, wherever they are', () => {
@@ -180,6 +219,22 @@ describe('renderTable', () => {
     expect(json.configurations[0].return.n).toBe(3);
   });
 
+  it('formats a column with one decimal count, from its largest value', () => {
+    const rows = formatColumns([
+      ['ppo', 1089.25, { low: 980.5, high: 1100.75 }, 0.5, 3, { mean: 0.1234, std: 0.05 }],
+      ['greedy', 943.345, { low: 900, high: 990.25 }, 1e-5, 12, { mean: 0.5, std: 0.25 }],
+      ['oracle', null, null, 0.25, 7, null],
+    ]);
+    expect(rows).toEqual([
+      ['ppo', '1089.3', '[980.5, 1100.8]', '0.5000', '3', '0.1234 ± 0.0500'],
+      ['greedy', '943.3', '[900.0, 990.3]', '1.00e-5', '12', '0.5000 ± 0.2500'],
+      ['oracle', '—', '—', '0.2500', '7', '—'],
+    ]);
+    // The CLI's tables use the same rule: no "1089" above "943.345".
+    const table = formatTable(['policy', 'cost', 'seed'], [['ppo', 1089.25, 0], ['greedy', 943.345, 1], ['oracle', null, 2]]).split('\n');
+    expect(table).toEqual(['policy    cost  seed', '------  ------  ----', 'ppo     1089.3     0', 'greedy   943.3     1', 'oracle       -     2']);
+  });
+
   it('formats numbers compactly and stably', () => {
     expect(formatValue(12.34567)).toBe('12.346');
     expect(formatValue(0.123456)).toBe('0.1235');
@@ -217,6 +272,45 @@ describe('svg', () => {
       for (const record of records) for (const key of ['x', 'y', 'x1', 'y1', 'cx', 'cy', 'width', 'height']) if (key in record) expect(Number.isFinite(Number(record[key]))).toBe(true);
     }
     expect(lineChartSvg([], { title: 't', xLabel: 'x', yLabel: 'y' })).toContain('No evaluation points');
+  });
+
+  it('ends the step axis at the last evaluation, and draws baselines as labelled dashed lines', () => {
+    // A 300k-step run evaluated every 50k (the last evaluation a rollout past 300k) is drawn to 301k, not 350k.
+    const points = [50_176, 100_352, 150_528, 200_704, 250_880, 301_056].map((x, i) => ({ x, y: 100 + 8 * i, low: 95 + 8 * i, high: 105 + 8 * i }));
+    const svg = lineChartSvg([{ label: 'ppo', points }], { title: 't', xLabel: 'Environment steps', yLabel: 'Return', references: [{ value: 91.1, label: 'random' }, { value: 184.3, label: 'oracle' }, { value: 144.6, label: 'greedy' }] });
+    const xml = parseXml(svg);
+    const labels = [...svg.matchAll(/>(\d+k|0)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(['0', '50k', '100k', '150k', '200k', '250k', '300k']);
+    expect(svg).not.toContain('>350k<');
+    const frame = (xml.attributes.get('rect') ?? []).find((r) => r.fill === 'none') as Record<string, string>;
+    const right = Number(frame.x) + Number(frame.width);
+    const lastPoint = (xml.attributes.get('circle') ?? []).map((c) => Number(c.cx)).sort((a, b) => b - a)[0];
+    expect(lastPoint).toBeCloseTo(right, 1); // the last evaluation sits on the right edge
+    const dashed = (xml.attributes.get('line') ?? []).filter((l) => l['stroke-dasharray'] === '5 3');
+    expect(dashed).toHaveLength(3 + 1); // three baselines and the legend's sample
+    for (const name of ['random', 'oracle', 'greedy']) expect(svg).toContain(`>${name}</text>`);
+    expect(svg).toContain('>baselines</text>');
+    const named = lineChartSvg([{ label: 'ppo', points }], { title: 't', xLabel: 'x', yLabel: 'y', references: [{ value: 91.1, label: 'random' }], referencesLabel: 'baselines (final evaluation)' });
+    const legend = /<text x="([\d.]+)" y="[\d.]+" fill="#555555">baselines \(final evaluation\)<\/text>/.exec(named);
+    expect(Number(legend?.[1]) + 'baselines (final evaluation)'.length * 7.2).toBeLessThanOrEqual(Number(/width="([\d.]+)"/.exec(named)?.[1])); // the legend fits
+    // The y-axis reaches the highest baseline.
+    const oracleLine = dashed.find((l) => Number(l.x2) - Number(l.x1) > 100 && Number(l.y1) === Math.min(...dashed.filter((d) => Number(d.x2) - Number(d.x1) > 100).map((d) => Number(d.y1))));
+    expect(Number(oracleLine?.y1)).toBeGreaterThanOrEqual(Number(frame.y));
+  });
+
+  it('never lets tick labels overlap, within a panel or across side-by-side panels', () => {
+    const panel = (title: string) => ({ title, items: [{ label: 'ppo', value: 0.55, low: 0.4, high: 0.7 }], references: [{ value: 0, label: 'random' }, { value: 1, label: 'oracle' }] });
+    for (const svg of [intervalChartSvg([panel('IQM'), panel('Mean')], { title: 't', xLabel: 'x' }), intervalChartSvg([panel('IQM'), panel('Mean')], { title: 't', xLabel: 'x', panelWidth: 120 })]) {
+      // Tick labels are the centred texts on the row below the panels.
+      const ticks = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle">([^<]+)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: m[3] }));
+      const rowY = Math.max(...ticks.filter((t) => /^-?[\d.]+$/.test(t.text)).map((t) => t.y));
+      const row = ticks.filter((t) => t.y === rowY).sort((a, b) => a.x - b.x);
+      expect(row.length).toBeGreaterThanOrEqual(4);
+      for (let i = 1; i < row.length; i++) expect(row[i].x - row[i - 1].x).toBeGreaterThanOrEqual(((row[i].text.length + row[i - 1].text.length) / 2) * 7.2);
+    }
+    // A narrow axis gets fewer ticks rather than colliding labels.
+    expect(fittedTicks(0, 1_000_000, 600, { horizontal: true }).ticks.length).toBeGreaterThan(fittedTicks(0, 1_000_000, 120, { horizontal: true }).ticks.length);
+    expect(niceTicks(0, 301_056, 7, false)).toEqual({ ticks: [0, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000], step: 50_000, min: 0, max: 301_056 });
   });
 
   it('draws well-formed interval charts with one row per item and reference lines', () => {

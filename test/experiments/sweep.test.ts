@@ -19,11 +19,12 @@ describe('sweeps', () => {
     expect(expandRuns(spec).map((p) => p.runId)).toEqual(plans.map((p) => p.runId));
   });
 
-  it('keeps run ids when only the description changes, and changes them with any setting', () => {
+  it('keeps run ids when only the description or logging changes, and changes them with any setting', () => {
     const ids = (extra: Record<string, unknown>) => expandRuns(parseSpec({ ...base, ...extra })).map((p) => p.runId);
     expect(ids({ description: 'first wording' })).toEqual(ids({ description: 'second wording' }));
     expect(ids({ description: 'first wording' })).toEqual(ids({}));
     expect(ids({ totalSteps: 200 })).not.toEqual(ids({}));
+    expect(ids({ logging: { tensorboard: true } })).toEqual(ids({})); // extra outputs change no result
   });
 
   it('draws random sweeps reproducibly from the experiment name', () => {

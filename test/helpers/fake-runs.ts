@@ -25,6 +25,8 @@ export interface FakeRun {
   baselines?: Record<string, number>;
   curve?: { step: number; meanReturn: number }[];
   metrics?: Record<string, number>;
+  /** The reward model's final metrics (runs on a learned reward). */
+  rewardModel?: Record<string, number>;
 }
 
 function evaluation(meanReturn: number, returns: number[] | undefined, metrics: Record<string, number> = {}): EvaluationSummary {
@@ -51,6 +53,7 @@ export function fakeSummary(run: FakeRun): RunSummary {
     baselines,
     normalizedScore: random !== undefined && oracle !== undefined && oracle !== random ? (run.meanReturn - random) / (oracle - random) : null,
     curve: run.curve ?? [],
+    ...(run.rewardModel ? { rewardModel: run.rewardModel } : {}),
   };
 }
 

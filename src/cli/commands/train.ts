@@ -1,14 +1,17 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
-import { runSweep, type EvaluationSummary, type ExperimentResult } from '../../experiments/runner.js';
+import { runSweep, type ExperimentResult } from '../../experiments/runner.js';
+import { runTable, type RunTable } from '../../experiments/run-table.js';
 import { writeReport } from '../../experiments/report.js';
 import { applyOverride, loadSpec, parseSpec, type ExperimentSpec } from '../../experiments/spec.js';
 import { availableParallelism } from 'node:os';
-import { expandRuns, parseShard } from '../../experiments/sweep.js';
+import { expandRuns, type Shard } from '../../experiments/sweep.js';
+import { resolveShard } from '../../experiments/cluster/shard-index.js';
+import { emitHandler, emitOptions, rejectJobFlags, type EmitArgs } from './emit.js';
 import { createProgress } from '../progress.js';
 import { formatTable, printJson, printLine, type GlobalOptions } from '../output.js';
 
-export interface TrainArgs extends GlobalOptions {
+export interface TrainArgs extends GlobalOptions, EmitArgs {
   spec?: string;
   env?: string;
   agent?: string;
@@ -19,6 +22,9 @@ export interface TrainArgs extends GlobalOptions {
   resume: boolean;
   workers: number;
   shard?: string;
+  shards?: number;
+  report?: boolean;
+  tensorboard?: boolean;
 }
 
 export function runOptions<T>(yargs: Argv<T>) {
@@ -31,7 +37,10 @@ export function runOptions<T>(yargs: Argv<T>) {
     .option('num-envs', { type: 'number', describe: 'Vector env copies (replaces spec env.numEnvs)' })
     .option('set', { type: 'array', string: true, default: [] as string[], describe: 'Override a spec field: --set agent.learningRate=3e-4' })
     .option('resume', { type: 'boolean', default: false, describe: 'Skip runs that already finished' })
-    .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4' });
+    .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4, or --shard auto --shards n in a Slurm array task or Kubernetes Indexed Job' })
+    .option('shards', { type: 'number', describe: 'Number of shards, for --shard auto and --emit' })
+    .option('report', { type: 'boolean', describe: 'Write report.md/report.json after the runs (default: yes, but not for a --shard, whose report would be partial; merge shards with loopgym report)' })
+    .option('tensorboard', { type: 'boolean', describe: 'Write every logged scalar to <run>/tb/ as TensorBoard event files (spec: logging.tensorboard)' });
 }
 
 /** The spec a train/sweep command runs: a file with overrides, or one built from --env/--agent. */
@@ -41,6 +50,7 @@ export function resolveSpec(argv: TrainArgs): ExperimentSpec {
   if (argv.steps !== undefined) overrides.push(`totalSteps=${argv.steps}`);
   if (argv.numEnvs !== undefined) overrides.push(`env.numEnvs=${argv.numEnvs}`);
   if (argv.backend !== undefined) overrides.push(`backend=${JSON.stringify(argv.backend)}`);
+  if (argv.tensorboard !== undefined) overrides.push(`logging.tensorboard=${argv.tensorboard}`);
   if (argv.spec) return loadSpec(argv.spec, overrides);
   if (!argv.env || !argv.agent) throw new ConfigError('Expected a spec file or both --env and --agent, but got neither.');
   const raw: Record<string, unknown> = {
@@ -55,7 +65,9 @@ export function resolveSpec(argv: TrainArgs): ExperimentSpec {
 
 export async function trainHandler(argv: ArgumentsCamelCase<TrainArgs>): Promise<void> {
   const spec = resolveSpec(argv);
-  const shard = argv.shard ? parseShard(argv.shard) : undefined;
+  if (argv.emit !== undefined) return emitHandler(argv, spec);
+  rejectJobFlags(argv);
+  const shard = resolveShard(argv.shard, argv.shards);
   const progress = createProgress(expandRuns(spec, shard).length, argv);
   let result: ExperimentResult;
   try {
@@ -70,64 +82,31 @@ export async function trainHandler(argv: ArgumentsCamelCase<TrainArgs>): Promise
   } finally {
     progress.stop();
   }
-  printResult(argv, spec, result);
+  printResult(argv, spec, result, { report: argv.report ?? shard === undefined, shard });
 }
 
-export function printResult(options: GlobalOptions, spec: ExperimentSpec, result: ExperimentResult): void {
-  const report = result.runs.length > 0 ? writeReport(result.experimentDir) : undefined;
+export function printResult(options: GlobalOptions, spec: ExperimentSpec, result: ExperimentResult, what: { report: boolean; shard?: Shard }): void {
+  const report = what.report && result.runs.length > 0 ? writeReport(result.experimentDir) : undefined;
   if (options.json) {
     return printJson({
       experimentDir: result.experimentDir,
+      shard: what.shard ?? null,
       reportPath: report?.reportPath ?? null,
       runs: result.runs.map((r) => ({ dir: r.dir, skipped: r.skipped, summary: r.summary })),
     });
   }
   printLine(options, '');
   printLine(options, `${spec.name}: ${spec.agent.name} on ${spec.env.id}, ${spec.totalSteps} steps per run, reward mode ${spec.reward.mode}, evaluated on the gold reward`);
-  printLine(options, formatTable(SUMMARY_HEADERS, summaryRows(result)));
+  const table = summaryTable(result);
+  printLine(options, formatTable(table.headers, table.rows));
   printLine(options, `results: ${result.experimentDir}`);
   if (report) printLine(options, `report: ${report.reportPath}`);
+  else if (what.shard) printLine(options, `shard ${what.shard.index}/${what.shard.count}: no report (it would hold this shard only); merge every shard with: loopgym report ${result.experimentDir}`);
 }
 
-const SUMMARY_HEADERS = ['policy', 'seed', 'gold return', 'proxy return', 'success', 'latency', 'cost', 'normalized', 'RM spearman'];
-
-/** One row per trained run, then the baselines averaged over the runs' evaluation episodes. */
-function summaryRows(result: ExperimentResult): (string | number)[][] {
-  const cell = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '-' : value);
-  const rows: (string | number)[][] = result.runs.map(({ summary }) => [
-    `${summary.agent} ${Object.entries(summary.axes).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ')}`.trim(),
-    summary.seed,
-    summary.eval.meanReturn,
-    cell(summary.rewardModel?.['rollout/proxy_return']),
-    cell(summary.eval.metrics.successRate),
-    cell(summary.eval.metrics.meanLatency),
-    cell(summary.eval.metrics.cost),
-    cell(summary.normalizedScore),
-    cell(summary.rewardModel?.['reward_model/heldout_spearman']),
-  ]);
-  const baselineNames = [...new Set(result.runs.flatMap((r) => Object.keys(r.summary.baselines)))];
-  const random = averageOver(result, 'random', (e) => e.meanReturn);
-  const oracle = averageOver(result, 'oracle', (e) => e.meanReturn);
-  for (const name of baselineNames) {
-    const gold = averageOver(result, name, (e) => e.meanReturn);
-    rows.push([
-      `${name} (baseline)`,
-      'all',
-      gold ?? '-',
-      '-',
-      cell(averageOver(result, name, (e) => e.metrics.successRate)),
-      cell(averageOver(result, name, (e) => e.metrics.meanLatency)),
-      cell(averageOver(result, name, (e) => e.metrics.cost)),
-      gold !== null && random !== null && oracle !== null && oracle !== random ? (gold - random) / (oracle - random) : '-',
-      '-',
-    ]);
-  }
-  return rows;
-}
-
-function averageOver(result: ExperimentResult, baseline: string, pick: (e: EvaluationSummary) => number | undefined): number | null {
-  const values = result.runs.map((r) => r.summary.baselines[baseline]).filter((e) => e !== undefined).map(pick).filter((v): v is number => v !== undefined);
-  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+/** One row per run of this command (label: agent and sweep values), then the baselines averaged over them. */
+function summaryTable(result: ExperimentResult): RunTable {
+  return runTable(result.runs.map(({ summary }) => ({ label: `${summary.agent} ${Object.entries(summary.axes).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ')}`.trim(), summary })));
 }
 
 export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
@@ -141,7 +120,7 @@ export const sweepCommand: CommandModule<GlobalOptions, TrainArgs> = {
   command: 'sweep <spec>',
   describe: 'Run every configuration x seed of a spec in parallel worker processes',
   builder: (yargs) =>
-    runOptions(yargs).option('workers', { type: 'number', default: defaultWorkers(), describe: 'Worker processes (default: the number of cores)' }) as unknown as Argv<TrainArgs>,
+    emitOptions(runOptions(yargs).option('workers', { type: 'number', default: defaultWorkers(), describe: 'Worker processes (default: the number of cores)' })) as unknown as Argv<TrainArgs>,
   handler: trainHandler,
 };
 
