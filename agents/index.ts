@@ -6,14 +6,14 @@
 import type { Agent } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
 import { closestNames } from '../src/core/registry.js';
-import type { AgentContext } from './common/on-policy.js';
+import type { AgentContext } from './common/context.js';
 import { PpoAgent } from './ppo.js';
 import { A2cAgent } from './a2c.js';
 import { ReinforceAgent } from './reinforce.js';
 import { DqnAgent } from './dqn.js';
 import { banditAgents } from './bandits/index.js';
 
-export type { AgentContext } from './common/on-policy.js';
+export type { AgentContext } from './common/context.js';
 
 export type AgentFactory = (config: Record<string, unknown>, context: AgentContext) => Agent;
 
