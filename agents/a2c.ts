@@ -7,21 +7,20 @@
  * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update -> log).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, ActOptions, LearnArgs, LearnResult } from '../src/core/agent.js';
+import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { ensureBackend, type BackendName } from '../src/nn/backend.js';
+import type { BackendName } from '../src/nn/backend.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatRmsProp, FlatAdam } from '../src/nn/optim.js';
 import type { Activation } from '../src/nn/mlp.js';
 import type { InitName } from '../src/nn/init.js';
 import type { ActorCritic } from './common/actor-critic.js';
-import { actorCriticAct, actorCriticFor, loadActorCritic, normalizationOf, saveActorCritic } from './common/actor-critic-learner.js';
+import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
-import { LearnerState } from './common/learner-state.js';
-import type { Logger, LogFormat } from './common/logger.js';
+import type { LogFormat } from './common/logger.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
 import { TrainingLoop } from './common/training-loop.js';
-import { resolveConfig, checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
+import { checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
 import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
@@ -123,37 +122,19 @@ export function validateA2cConfig(c: A2cConfig): void {
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class A2cAgent implements Agent {
-  readonly name = 'a2c';
-  config: A2cConfig;
-  readonly logger: Logger;
-  private net: ActorCritic | null = null;
-  private optimizer: FlatRmsProp | FlatAdam | null = null;
-  /** Streams env seeds (main) and action sampling (act); normalizer, counters. */
-  private readonly learner: LearnerState<'act'>;
-
+export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAdam> {
   constructor(config: Partial<A2cConfig>, context: AgentContext) {
-    this.config = resolveConfig('a2c', A2C_DEFAULTS, config);
-    validateA2cConfig(this.config);
-    this.learner = new LearnerState(this.name, context, { streams: ['act'], normalization: normalizationOf(this.config), log: this.config });
-    this.logger = this.learner.logger;
+    super('a2c', config, context, { defaults: A2C_DEFAULTS, validate: validateA2cConfig });
   }
 
   // -------------------------------------------------------------------------------------- network
 
-  private network(): { net: ActorCritic; optimizer: FlatRmsProp | FlatAdam } {
-    if (!this.net || !this.optimizer) {
-      const c = this.config;
-      this.net = actorCriticFor(c, this.learner);
-      this.optimizer = c.optimizer === 'rmsprop'
-        ? new FlatRmsProp(this.net.params, { alpha: 0.99, eps: c.optimizerEps, maxGradNorm: c.maxGradNorm })
-        : new FlatAdam(this.net.params, { eps: c.optimizerEps, maxGradNorm: c.maxGradNorm });
-    }
-    return { net: this.net, optimizer: this.optimizer };
-  }
-
-  act(obs: Float32Array, options: ActOptions = {}): number {
-    return actorCriticAct(this.network().net, this.learner, obs, options);
+  /** RMSprop (SB3: alpha 0.99) or Adam over the policy and value MLPs. */
+  protected newOptimizer(net: ActorCritic): FlatRmsProp | FlatAdam {
+    const c = this.config;
+    return c.optimizer === 'rmsprop'
+      ? new FlatRmsProp(net.params, { alpha: 0.99, eps: c.optimizerEps, maxGradNorm: c.maxGradNorm })
+      : new FlatAdam(net.params, { eps: c.optimizerEps, maxGradNorm: c.maxGradNorm });
   }
 
   // ---------------------------------------------------------------------------------------- learn
@@ -214,32 +195,5 @@ export class A2cAgent implements Agent {
       }
     }
     return loop.end();
-  }
-
-  // ------------------------------------------------------------------------------------ save/load
-
-  async save(dir: string): Promise<void> {
-    const { net, optimizer } = this.network();
-    await saveActorCritic(dir, this.learner, this.config, net, optimizer);
-  }
-
-  async load(dir: string): Promise<void> {
-    const saved = await this.learner.read(dir);
-    this.config = resolveConfig('a2c', A2C_DEFAULTS, saved.config);
-    validateA2cConfig(this.config);
-    await ensureBackend(this.config.backend);
-    this.dispose();
-    const { net, optimizer } = this.network();
-    await loadActorCritic(dir, saved, this.learner, net, optimizer, normalizationOf(this.config));
-  }
-
-  weights(): Float32Array {
-    return this.network().net.params.read();
-  }
-
-  dispose(): void {
-    this.net?.dispose();
-    this.net = null;
-    this.optimizer = null;
   }
 }

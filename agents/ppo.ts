@@ -8,22 +8,21 @@
  * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update epochs -> log).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, ActOptions, LearnArgs, LearnResult } from '../src/core/agent.js';
+import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { ensureBackend, type BackendName } from '../src/nn/backend.js';
+import type { BackendName } from '../src/nn/backend.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
 import type { Activation } from '../src/nn/mlp.js';
 import type { InitName } from '../src/nn/init.js';
 import type { ActorCritic } from './common/actor-critic.js';
-import { actorCriticAct, actorCriticFor, loadActorCritic, normalizationOf, saveActorCritic } from './common/actor-critic-learner.js';
+import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
-import { LearnerState } from './common/learner-state.js';
-import type { Logger, LogFormat } from './common/logger.js';
+import type { LogFormat } from './common/logger.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
 import { TrainingLoop } from './common/training-loop.js';
 import { isVectorEnv } from './common/vec.js';
-import { resolveConfig, checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
+import { checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
 import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
@@ -158,38 +157,19 @@ export function validatePpoConfig(c: PpoConfig): void {
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class PpoAgent implements Agent {
-  readonly name = 'ppo';
-  config: PpoConfig;
-  readonly logger: Logger;
-  private net: ActorCritic | null = null;
-  private optimizer: FlatAdam | null = null;
-  /** Streams env seeds (main), action sampling (act), minibatch order (shuffle); normalizer, counters. */
-  private readonly learner: LearnerState<'act' | 'shuffle'>;
-
+export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'> {
+  /** Streams beside main and act: minibatch order (shuffle). */
   constructor(config: Partial<PpoConfig>, context: AgentContext) {
-    this.config = resolveConfig('ppo', PPO_DEFAULTS, config);
-    validatePpoConfig(this.config);
-    this.learner = new LearnerState(this.name, context, { streams: ['act', 'shuffle'], normalization: normalizationOf(this.config), log: this.config });
-    this.logger = this.learner.logger;
+    super('ppo', config, context, { defaults: PPO_DEFAULTS, validate: validatePpoConfig, streams: ['shuffle'] });
     // With the env known up front, a rollout/minibatch mismatch fails here rather than in learn().
     if (context.env) checkBatchDivides(this.config, isVectorEnv(context.env) ? context.env.numEnvs : 1);
   }
 
   // -------------------------------------------------------------------------------------- network
 
-  /** Policy and value MLPs with one Adam over both, built on first use (after the backend is chosen). */
-  private network(): { net: ActorCritic; optimizer: FlatAdam } {
-    if (!this.net || !this.optimizer) {
-      const c = this.config;
-      this.net = actorCriticFor(c, this.learner);
-      this.optimizer = new FlatAdam(this.net.params, { eps: c.adamEps, maxGradNorm: c.maxGradNorm });
-    }
-    return { net: this.net, optimizer: this.optimizer };
-  }
-
-  act(obs: Float32Array, options: ActOptions = {}): number {
-    return actorCriticAct(this.network().net, this.learner, obs, options);
+  /** One Adam over the policy and value MLPs (the base builds them from piLayers, vfLayers, activation, init). */
+  protected newOptimizer(net: ActorCritic): FlatAdam {
+    return new FlatAdam(net.params, { eps: this.config.adamEps, maxGradNorm: this.config.maxGradNorm });
   }
 
   // ---------------------------------------------------------------------------------------- learn
@@ -286,33 +266,5 @@ export class PpoAgent implements Agent {
       );
     }
     return loop.end();
-  }
-
-  // ------------------------------------------------------------------------------------ save/load
-
-  async save(dir: string): Promise<void> {
-    const { net, optimizer } = this.network();
-    await saveActorCritic(dir, this.learner, this.config, net, optimizer);
-  }
-
-  async load(dir: string): Promise<void> {
-    const saved = await this.learner.read(dir);
-    this.config = resolveConfig('ppo', PPO_DEFAULTS, saved.config);
-    validatePpoConfig(this.config);
-    await ensureBackend(this.config.backend);
-    this.dispose();
-    const { net, optimizer } = this.network();
-    await loadActorCritic(dir, saved, this.learner, net, optimizer, normalizationOf(this.config));
-  }
-
-  /** Current flat weights (policy then value), for tests and export. */
-  weights(): Float32Array {
-    return this.network().net.params.read().slice();
-  }
-
-  dispose(): void {
-    this.net?.dispose();
-    this.net = null;
-    this.optimizer = null;
   }
 }

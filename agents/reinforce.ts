@@ -8,21 +8,20 @@
  * Reading order: config -> network -> learn() (setup -> collect episodes -> returns -> update -> log).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, ActOptions, LearnArgs, LearnResult } from '../src/core/agent.js';
+import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { ensureBackend, type BackendName } from '../src/nn/backend.js';
+import type { BackendName } from '../src/nn/backend.js';
 import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
 import type { Activation } from '../src/nn/mlp.js';
 import type { InitName } from '../src/nn/init.js';
 import type { ActorCritic } from './common/actor-critic.js';
-import { actorCriticAct, actorCriticFor, loadActorCritic, normalizationOf, saveActorCritic } from './common/actor-critic-learner.js';
+import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
-import { LearnerState } from './common/learner-state.js';
-import type { Logger, LogFormat } from './common/logger.js';
+import type { LogFormat } from './common/logger.js';
 import { TrainingLoop } from './common/training-loop.js';
-import { resolveConfig, checkNumber, checkChoice, checkLayers } from './common/config.js';
+import { checkNumber, checkChoice, checkLayers } from './common/config.js';
 import { actorCriticLoss, type MinibatchInputs } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
@@ -111,34 +110,16 @@ const emptyTrajectory = (): Trajectory => ({ obs: [], actions: [], masks: [], re
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class ReinforceAgent implements Agent {
-  readonly name = 'reinforce';
-  config: ReinforceConfig;
-  readonly logger: Logger;
-  private net: ActorCritic | null = null;
-  private optimizer: FlatAdam | null = null;
-  /** Streams env seeds (main) and action sampling (act); normalizer, counters. */
-  private readonly learner: LearnerState<'act'>;
-
+export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam> {
   constructor(config: Partial<ReinforceConfig>, context: AgentContext) {
-    this.config = resolveConfig('reinforce', REINFORCE_DEFAULTS, config);
-    validateReinforceConfig(this.config);
-    this.learner = new LearnerState(this.name, context, { streams: ['act'], normalization: normalizationOf(this.config), log: this.config });
-    this.logger = this.learner.logger;
+    super('reinforce', config, context, { defaults: REINFORCE_DEFAULTS, validate: validateReinforceConfig });
   }
 
   // -------------------------------------------------------------------------------------- network
 
-  private network(): { net: ActorCritic; optimizer: FlatAdam } {
-    if (!this.net || !this.optimizer) {
-      this.net = actorCriticFor(this.config, this.learner);
-      this.optimizer = new FlatAdam(this.net.params, { maxGradNorm: this.config.maxGradNorm });
-    }
-    return { net: this.net, optimizer: this.optimizer };
-  }
-
-  act(obs: Float32Array, options: ActOptions = {}): number {
-    return actorCriticAct(this.network().net, this.learner, obs, options);
+  /** Adam over the policy and value MLPs. */
+  protected newOptimizer(net: ActorCritic): FlatAdam {
+    return new FlatAdam(net.params, { maxGradNorm: this.config.maxGradNorm });
   }
 
   // ---------------------------------------------------------------------------------------- learn
@@ -246,32 +227,5 @@ export class ReinforceAgent implements Agent {
       }
     }
     return loop.end();
-  }
-
-  // ------------------------------------------------------------------------------------ save/load
-
-  async save(dir: string): Promise<void> {
-    const { net, optimizer } = this.network();
-    await saveActorCritic(dir, this.learner, this.config, net, optimizer);
-  }
-
-  async load(dir: string): Promise<void> {
-    const saved = await this.learner.read(dir);
-    this.config = resolveConfig('reinforce', REINFORCE_DEFAULTS, saved.config);
-    validateReinforceConfig(this.config);
-    await ensureBackend(this.config.backend);
-    this.dispose();
-    const { net, optimizer } = this.network();
-    await loadActorCritic(dir, saved, this.learner, net, optimizer, normalizationOf(this.config));
-  }
-
-  weights(): Float32Array {
-    return this.network().net.params.read();
-  }
-
-  dispose(): void {
-    this.net?.dispose();
-    this.net = null;
-    this.optimizer = null;
   }
 }

@@ -104,6 +104,22 @@ export type NormalizerSection = z.infer<typeof normalizerSectionSchema>;
 /** The export section of the actor-critic learners (PPO, A2C, REINFORCE), whose networks are policy/ and value/. */
 export const ACTOR_CRITIC_EXPORT: ExportSection = { actionHead: { dir: 'policy', output: 'logits' }, valueHead: { dir: 'value' } };
 
+/** A record with the given fields; the rest empty (no spaces, networks, optimizer, normalizer, episodes). */
+export function newAgentFolder(fields: Pick<AgentFolder, 'algorithm' | 'config' | 'progress' | 'rng' | 'state' | 'export'> & Partial<AgentFolder>): AgentFolder {
+  return {
+    format: AGENT_FORMAT,
+    version: AGENT_FORMAT_VERSION,
+    observationSpace: null,
+    actionSpace: null,
+    engine: {},
+    normalizer: null,
+    episodes: null,
+    networks: {},
+    optimizer: null,
+    ...fields,
+  };
+}
+
 /** Writes agent.json (atomically; the network and optimizer folders are written by their owners first). */
 export function writeAgentFolder(dir: string, folder: AgentFolder): void {
   writeJsonAtomic(path.join(dir, AGENT_FILE), agentFolderSchema.parse(folder));

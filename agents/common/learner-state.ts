@@ -9,7 +9,7 @@ import { DataError } from '../../src/core/errors.js';
 import type { Rng } from '../../src/core/rng.js';
 import { backendInfo } from '../../src/nn/backend.js';
 import type { FlatOptimizer } from '../../src/nn/optim.js';
-import { checkAgentFolder, loadOptimizer, readAgentFolder, restoreRngs, rngSection, saveOptimizer, writeAgentFolder, type AgentFolder, type ExportSection } from './agent-folder.js';
+import { checkAgentFolder, loadOptimizer, newAgentFolder, readAgentFolder, restoreRngs, rngSection, saveOptimizer, writeAgentFolder, type AgentFolder, type ExportSection } from './agent-folder.js';
 import { rootRng, type AgentContext } from './context.js';
 import { EpisodeStats } from './episodes.js';
 import { Logger, type LogFormat } from './logger.js';
@@ -88,9 +88,7 @@ export class LearnerState<S extends string> implements LearnerProgress {
   async save(dir: string, parts: SavedParts): Promise<void> {
     const optimizer = parts.optimizer ? await saveOptimizer(dir, parts.optimizer) : null;
     const n = this.normalizer;
-    const folder: AgentFolder = {
-      format: 'loopgym-agent',
-      version: 2,
+    const folder = newAgentFolder({
       algorithm: this.algorithm,
       config: parts.config as Record<string, unknown>,
       observationSpace: this.context.observationSpace.toJSON(),
@@ -104,7 +102,7 @@ export class LearnerState<S extends string> implements LearnerProgress {
       optimizer,
       state: parts.state ?? null,
       export: parts.export,
-    };
+    });
     writeAgentFolder(dir, folder);
   }
 
