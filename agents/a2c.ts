@@ -5,6 +5,8 @@
  * bootstrapping as PPO. Defaults are SB3's; A2C_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
  *
  * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update -> log).
+ * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
+ * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';

@@ -9,7 +9,8 @@
  * bootstraps from its next observation.
  *
  * Reading order: config -> network -> learn() (setup -> collect -> train every trainFreq steps -> log)
- * -> train() (one round of gradient steps).
+ * -> train() (one round of gradient steps) -> save/load. learn() runs in the shared TrainingLoop (hooks,
+ * episode statistics, time keys); streams, counters and the agent folder come from LearnerState.
  */
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';

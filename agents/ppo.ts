@@ -6,6 +6,8 @@
  * Defaults are Stable-Baselines3's; PPO_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
  *
  * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update epochs -> log).
+ * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
+ * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';

@@ -6,6 +6,8 @@
  * first steps were then sampled by a slightly older policy: the usual approximation with vector envs).
  *
  * Reading order: config -> network -> learn() (setup -> collect episodes -> returns -> update -> log).
+ * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
+ * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';

@@ -12,4 +12,5 @@ export { actorCriticLoss, minibatchInputs, explainedVariance, RolloutCollector, 
 export { rootRng } from './context.js';
 export { LearnerState, type LearnerProgress, type LearnerStateOptions, type Normalization } from './learner-state.js';
 export { TrainingLoop, type TrainingLoopOptions } from './training-loop.js';
+export { ActorCriticLearner, type ActorCriticLearnerConfig, type ActorCriticConfigSpec } from './actor-critic-learner.js';
 export { readAgentFolder, writeAgentFolder, checkAgentFolder, agentFolderSchema, exportSectionSchema, AGENT_FORMAT, AGENT_FORMAT_VERSION, type AgentFolder, type ExportSection } from './agent-folder.js';
