@@ -230,7 +230,7 @@ export function createBaseline(name: string, env: Env<unknown, unknown>, options
     case 'oracle':
       return new OracleBaseline(env, options);
     default: {
-      const hint = name === 'random' ? ' The random baseline reads nothing of the env: it is the general agent in agents/random.ts (createAgent).' : '';
+      const hint = name === 'random' ? ' The random baseline reads nothing of the env: it is the general agent in agents/random.ts, built by the agent registry (createAgent; for evaluateBaselines pass createAgent: createBaselineAgent).' : '';
       throw new ConfigError(`Expected an Orchestrator baseline name (${ORCHESTRATOR_BASELINE_NAMES.join(', ')}), but got ${JSON.stringify(name)}.${hint}`);
     }
   }
