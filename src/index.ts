@@ -34,5 +34,8 @@ export { writeReport, renderTable, type ReportOptions, type ReportResult, type R
 export { compareRuns, renderComparison, type RunComparison, type CompareOptions } from './experiments/compare.js';
 export { mean, std, confidenceInterval, welchTTest, pearson } from './experiments/stats.js';
 
+// Learning loops: learning-curve analysis of any KPI history.
+export * from './loop/index.js';
+
 // Export to a production orchestrator.
 export * from './export/index.js';

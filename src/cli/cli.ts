@@ -11,6 +11,7 @@ import { trainCommand, sweepCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { reportCommand, compareCommand } from './commands/report.js';
 import { exportCommand, serveCommand } from './commands/export.js';
+import { curveCommand } from './commands/curve.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 
 /** A usage mistake (unknown command or flag, missing argument): exit code 2, like most CLIs. */
@@ -32,6 +33,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .command(compareCommand)
     .command(exportCommand)
     .command(serveCommand)
+    .command(curveCommand)
     .command(envsCommand)
     .command(agentsCommand)
     .command(pluginsCommand)

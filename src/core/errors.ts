@@ -34,6 +34,12 @@ export class EnvCheckError extends LoopgymError {}
 /** A file or folder (saved statistics, results, bundles) is missing, unreadable or corrupt. */
 export class DataError extends LoopgymError {}
 
+/**
+ * A ratio (a multiplier, a compound rate) was asked of a denominator that is not clearly positive: its
+ * confidence interval contains 0 (or lies below it), so the ratio and its interval would mean nothing.
+ */
+export class UndefinedRatioError extends DataError {}
+
 /** Describes a value for error messages: its type and a short rendering. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
