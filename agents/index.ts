@@ -1,19 +1,20 @@
 /**
  * The agent registry: `createAgent(name, config, context)` builds a registered algorithm with a validated
- * config; `listAgents()` names them. Baselines that live beside their env (orchestrator) and the bandit
- * algorithms register here too, through `registerAgent`.
+ * config; `listAgents()` names them. The random baseline and the bandit algorithms are registered here;
+ * baselines that live beside their env (orchestrator) register through `registerAgent` from above both.
  */
 import type { Agent } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
 import { closestNames } from '../src/core/registry.js';
-import type { AgentContext } from './common/on-policy.js';
+import type { AgentContext } from './common/context.js';
 import { PpoAgent } from './ppo.js';
 import { A2cAgent } from './a2c.js';
 import { ReinforceAgent } from './reinforce.js';
 import { DqnAgent } from './dqn.js';
+import { RandomAgent } from './random.js';
 import { banditAgents } from './bandits/index.js';
 
-export type { AgentContext } from './common/on-policy.js';
+export type { AgentContext } from './common/context.js';
 
 export type AgentFactory = (config: Record<string, unknown>, context: AgentContext) => Agent;
 
@@ -48,11 +49,13 @@ registerAgent({ name: 'ppo', factory: (config, context) => new PpoAgent(config, 
 registerAgent({ name: 'a2c', factory: (config, context) => new A2cAgent(config, context), description: 'Advantage Actor-Critic (synchronous, RMSprop).' });
 registerAgent({ name: 'reinforce', factory: (config, context) => new ReinforceAgent(config, context), description: 'REINFORCE with a learned value baseline.' });
 registerAgent({ name: 'dqn', factory: (config, context) => new DqnAgent(config, context), description: 'Deep Q-Network with replay, target network, double-DQN option.' });
+registerAgent({ name: 'random', factory: (config, context) => new RandomAgent(config, context), description: 'Baseline: uniformly random among the allowed actions (action mask).' });
 
 export { PpoAgent, PPO_DEFAULTS, PPO_ZOO_CARTPOLE, type PpoConfig } from './ppo.js';
 export { A2cAgent, A2C_DEFAULTS, A2C_ZOO_CARTPOLE, type A2cConfig } from './a2c.js';
 export { ReinforceAgent, REINFORCE_DEFAULTS, type ReinforceConfig } from './reinforce.js';
 export { DqnAgent, DQN_DEFAULTS, DQN_ZOO_CARTPOLE, type DqnConfig } from './dqn.js';
+export { RandomAgent, type RandomAgentConfig } from './random.js';
 
 /** Every registration (name and description), sorted by name: what `loopgym agents` lists. */
 export function agentRegistrations(): AgentRegistration[] {
