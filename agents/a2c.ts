@@ -5,26 +5,23 @@
  * bootstrapping as PPO. Defaults are SB3's; A2C_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
  *
  * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update -> log).
+ * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
+ * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
+import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { Rng } from '../src/core/rng.js';
-import { ensureBackend } from '../src/nn/backend.js';
-import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatRmsProp, FlatAdam } from '../src/nn/optim.js';
-import { ActorCritic } from './common/actor-critic.js';
+import type { ActorCritic } from './common/actor-critic.js';
+import { ActorCriticLearner } from './common/actor-critic-learner.js';
+import type { AgentContext } from './common/context.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
-import { Logger } from './common/logger.js';
-import { EpisodeStats } from './common/episodes.js';
-import { Normalizer } from './common/normalize.js';
-import { runHooks, endHooks } from './common/hooks.js';
-import { toVectorEnv, discreteActions } from './common/vec.js';
+import { TrainingLoop } from './common/training-loop.js';
 import { z } from 'zod';
-import { configDefaults, crossFieldRules, resolveConfig } from '../src/core/config-schema.js';
-import { activationField, backendField, checkTotalSteps, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
-import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, saveOnPolicy, readSavedOnPolicy, loadNetworkAndOptimizer, type AgentContext } from './common/on-policy.js';
+import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -66,86 +63,41 @@ export const A2C_ZOO_CARTPOLE: A2cConfigInput = { entCoef: 0 };
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class A2cAgent implements Agent {
-  readonly name = 'a2c';
-  config: A2cConfig;
-  readonly logger: Logger;
-  private net: ActorCritic | null = null;
-  private optimizer: FlatRmsProp | FlatAdam | null = null;
-  private readonly obsDim: number;
-  private readonly numActions: number;
-  private rng: Rng;
-  private actRng: Rng;
-  private normalizer: Normalizer;
-  private episodes = new EpisodeStats();
-  stepsDone = 0;
-  iterations = 0;
-
-  constructor(config: A2cConfigInput, private readonly context: AgentContext) {
-    this.config = resolveConfig(A2cConfigSchema, config, 'a2c');
-    this.obsDim = context.observationSpace.flatDim;
-    this.numActions = discreteActions(context.actionSpace, 'a2c');
-    this.rng = context.rng ?? new Rng(context.seed ?? 0);
-    this.actRng = this.rng.fork('act');
-    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
-    this.logger = new Logger({ formats: this.config.logFormats, ...(this.config.logDir ? { dir: this.config.logDir } : {}) });
+export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAdam> {
+  constructor(config: A2cConfigInput, context: AgentContext) {
+    super('a2c', config, context, { schema: A2cConfigSchema });
   }
 
   // -------------------------------------------------------------------------------------- network
 
-  private network(): { net: ActorCritic; optimizer: FlatRmsProp | FlatAdam } {
-    if (!this.net || !this.optimizer) {
-      const c = this.config;
-      this.net = new ActorCritic(
-        { obsDim: this.obsDim, numActions: this.numActions, piHidden: c.piLayers, vfHidden: c.vfLayers, activation: c.activation, init: c.init },
-        this.rng.fork('init'),
-      );
-      this.optimizer = c.optimizer === 'rmsprop'
-        ? new FlatRmsProp(this.net.params, { alpha: 0.99, eps: c.optimizerEps, maxGradNorm: c.maxGradNorm })
-        : new FlatAdam(this.net.params, { eps: c.optimizerEps, maxGradNorm: c.maxGradNorm });
-    }
-    return { net: this.net, optimizer: this.optimizer };
-  }
-
-  act(obs: Float32Array, options: ActOptions = {}): number {
-    const { net } = this.network();
-    const x = new Float32Array(this.obsDim);
-    this.normalizer.observations(obs, 1, x, false);
-    return MaskedCategorical.sample(net.logits(x, 1), 0, this.numActions, this.actRng, options.mask, options.deterministic ?? false).action;
+  /** RMSprop (SB3: alpha 0.99) or Adam over the policy and value MLPs. */
+  protected newOptimizer(net: ActorCritic): FlatRmsProp | FlatAdam {
+    const c = this.config;
+    return c.optimizer === 'rmsprop'
+      ? new FlatRmsProp(net.params, { alpha: 0.99, eps: c.optimizerEps, maxGradNorm: c.maxGradNorm })
+      : new FlatAdam(net.params, { eps: c.optimizerEps, maxGradNorm: c.maxGradNorm });
   }
 
   // ---------------------------------------------------------------------------------------- learn
 
-  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+  async learn(args: LearnArgs): Promise<LearnResult> {
     // Setup.
     const c = this.config;
-    checkTotalSteps(totalSteps);
-    await ensureBackend(c.backend);
-    const venv = toVectorEnv(env);
-    const N = venv.numEnvs;
-    const nA = this.numActions;
-    const D = this.obsDim;
-    if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
+    const loop = await TrainingLoop.begin(this, this.learner, args, { backend: c.backend, kind: 'on-policy' });
+    const N = loop.venv.numEnvs;
+    const { numActions: nA, obsDim: D, rngs } = this.learner;
     const { net, optimizer } = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
-    const collector = new RolloutCollector(venv, nA, this.normalizer, this.rng.integer(0, 2 ** 31));
-    const startTime = performance.now();
-    let stepsThisCall = 0;
-    let stoppedEarly = false;
+    const collector = new RolloutCollector(loop.venv, nA, this.learner.normalizer!, rngs.main.integer(0, 2 ** 31));
     let sums = { pgLoss: 0, vLoss: 0, entropy: 0, updates: 0 };
     let evSum = 0;
-    const state = (): TrainingState => ({
-      stepsDone: this.stepsDone, totalSteps, iteration: this.iterations, newEpisodes: this.episodes.takeNew(), metrics: this.logger.latest, agent: this,
-    });
-    if (!(await runHooks(hooks, 'onStart', state()))) stoppedEarly = true;
+    await loop.start();
 
-    while (!stoppedEarly && stepsThisCall < totalSteps) {
-      const lr = scheduled(c.learningRate, c.lrSchedule, stepsThisCall / totalSteps);
+    while (loop.running) {
+      const lr = scheduled(c.learningRate, c.lrSchedule, loop.progress);
 
       // Rollout.
-      const collected = collector.collect(buffer, net, this.actRng, this.episodes);
-      stepsThisCall += collected;
-      this.stepsDone += collected;
+      loop.count(collector.collect(buffer, net, rngs.act, this.learner.episodes));
 
       // Advantages.
       buffer.computeGae(collector.lastValues, c.gamma, c.gaeLambda);
@@ -166,74 +118,23 @@ export class A2cAgent implements Agent {
         sums.updates++;
         evSum += explainedVariance(buffer, rows);
       }
-      this.iterations++;
+      this.learner.iterations++;
 
       // Log every logInterval updates.
-      if (this.iterations % c.logInterval === 0 || stepsThisCall >= totalSteps) {
+      if (this.learner.iterations % c.logInterval === 0 || loop.budgetSpent) {
         const updates = Math.max(sums.updates, 1);
-        const elapsed = (performance.now() - startTime) / 1000;
-        const log = this.logger;
-        this.episodes.record((k, v) => log.record(k, v));
-        log.record('train/policy_loss', sums.pgLoss / updates);
-        log.record('train/value_loss', sums.vLoss / updates);
-        log.record('train/entropy_loss', -sums.entropy / updates);
-        log.record('train/explained_variance', evSum / updates);
-        log.record('train/n_updates', optimizer.stepCount);
-        log.record('train/learning_rate', lr);
-        log.record('time/iterations', this.iterations);
-        log.record('time/fps', Math.round(stepsThisCall / Math.max(elapsed, 1e-9)));
-        log.record('time/time_elapsed', elapsed);
-        log.dump(this.stepsDone);
+        await loop.log((log) => {
+          log.record('train/policy_loss', sums.pgLoss / updates);
+          log.record('train/value_loss', sums.vLoss / updates);
+          log.record('train/entropy_loss', -sums.entropy / updates);
+          log.record('train/explained_variance', evSum / updates);
+          log.record('train/n_updates', optimizer.stepCount);
+          log.record('train/learning_rate', lr);
+        });
         evSum = 0;
         sums = { pgLoss: 0, vLoss: 0, entropy: 0, updates: 0 };
-        if (!(await runHooks(hooks, 'onStep', state()))) stoppedEarly = true;
       }
     }
-    await endHooks(hooks, state());
-    return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
-  }
-
-  // ------------------------------------------------------------------------------------ save/load
-
-  async save(dir: string): Promise<void> {
-    const { net, optimizer } = this.network();
-    await saveOnPolicy(dir, {
-      name: this.name,
-      config: this.config,
-      context: this.context,
-      net,
-      optimizer,
-      stepsDone: this.stepsDone,
-      iterations: this.iterations,
-      rngs: { main: this.rng, act: this.actRng },
-      normalizer: this.normalizer,
-      episodes: this.episodes,
-    });
-  }
-
-  async load(dir: string): Promise<void> {
-    const saved = await readSavedOnPolicy<A2cConfig>(dir, this.name, this.context);
-    this.config = resolveConfig(A2cConfigSchema, saved.config, 'a2c');
-    await ensureBackend(this.config.backend);
-    this.dispose();
-    const { net, optimizer } = this.network();
-    await loadNetworkAndOptimizer(dir, net, optimizer, saved);
-    this.rng = Rng.fromState(saved.rng.main);
-    this.actRng = Rng.fromState(saved.rng.act);
-    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
-    this.normalizer.setState(saved.normalizer);
-    this.episodes.setState(saved.episodes);
-    this.stepsDone = saved.stepsDone;
-    this.iterations = saved.iterations;
-  }
-
-  weights(): Float32Array {
-    return this.network().net.params.read();
-  }
-
-  dispose(): void {
-    this.net?.dispose();
-    this.net = null;
-    this.optimizer = null;
+    return loop.end();
   }
 }

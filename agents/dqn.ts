@@ -9,33 +9,31 @@
  * bootstraps from its next observation.
  *
  * Reading order: config -> network -> learn() (setup -> collect -> train every trainFreq steps -> log)
- * -> train() (one round of gradient steps).
+ * -> train() (one round of gradient steps) -> save/load. learn() runs in the shared TrainingLoop (hooks,
+ * episode statistics, time keys); streams, counters and the agent folder come from LearnerState.
  */
 import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
-import { ConfigError } from '../src/core/errors.js';
-import { Rng, type RngState } from '../src/core/rng.js';
+import { z } from 'zod';
+import type { Agent, ActOptions, LearnArgs, LearnResult } from '../src/core/agent.js';
+import { ConfigError, DataError } from '../src/core/errors.js';
 import { Discrete } from '../src/core/spaces.js';
-import { ensureBackend, backendInfo } from '../src/nn/backend.js';
+import { ensureBackend } from '../src/nn/backend.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { leanForward, leanGradient } from '../src/nn/lean-mlp.js';
 import { ParamSet } from '../src/nn/params.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { FlatAdam } from '../src/nn/optim.js';
 import { loadWeights, folderHandler } from '../src/nn/io.js';
+import type { AgentFolder } from './common/agent-folder.js';
+import type { AgentContext } from './common/context.js';
+import { LearnerState } from './common/learner-state.js';
+import type { Logger } from './common/logger.js';
 import { ReplayBuffer } from './common/replay-buffer.js';
-import { Logger } from './common/logger.js';
-import { EpisodeStats } from './common/episodes.js';
-import { runHooks, endHooks } from './common/hooks.js';
-import { toVectorEnv, discreteActions } from './common/vec.js';
-import { z } from 'zod';
+import { TrainingLoop } from './common/training-loop.js';
 import { configDefaults, crossFieldRules, resolveConfig } from '../src/core/config-schema.js';
-import { activationField, backendField, checkTotalSteps, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
-import { writeJson, readJson, saveOptimizer, loadOptimizer } from './common/persist.js';
-import { checkSaved, type AgentContext } from './common/on-policy.js';
-import type { SpaceJSON } from '../src/core/spaces.js';
-import { promises as fs } from 'node:fs';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -113,6 +111,12 @@ function maskedArgmax(q: ArrayLike<number>, row: number, n: number, mask?: Array
 
 // --------------------------------------------------------------------------------------------- agent
 
+/** DQN's own part of agent.json (`state`): the replay buffer's cursor and file, and a pending target copy. */
+const dqnStateSchema = z.strictObject({
+  replay: z.strictObject({ pos: z.number().int(), size: z.number().int(), file: z.string() }).nullable(),
+  targetStale: z.boolean(),
+});
+
 export class DqnAgent implements Agent {
   readonly name = 'dqn';
   config: DqnConfig;
@@ -120,28 +124,20 @@ export class DqnAgent implements Agent {
   private nets: { online: ParamSet; target: ParamSet; q: Mlp; optimizer: FlatAdam } | null = null;
   private readonly obsDim: number;
   private readonly numActions: number;
-  private rng: Rng;
-  /** Exploration draws and random actions. */
-  private exploreRng: Rng;
-  /** Replay sampling. */
-  private replayRng: Rng;
+  /** Streams env seeds (main), exploration draws and random actions (explore), replay sampling (replay); counters. */
+  private readonly learner: LearnerState<'explore' | 'replay'>;
   private replay: ReplayBuffer | null = null;
-  private episodes = new EpisodeStats();
-  stepsDone = 0;
-  iterations = 0;
   /** The target net is due a copy of the online net (made when next read). */
   private targetStale = false;
   /** Reused gradient array of the lean (relu) path. */
   private gradBuffer: Float32Array | null = null;
 
-  constructor(config: DqnConfigInput, private readonly context: AgentContext) {
+  constructor(config: DqnConfigInput, context: AgentContext) {
     this.config = resolveConfig(DqnConfigSchema, config, 'dqn');
-    this.obsDim = context.observationSpace.flatDim;
-    this.numActions = discreteActions(context.actionSpace, 'dqn');
-    this.rng = context.rng ?? new Rng(context.seed ?? 0);
-    this.exploreRng = this.rng.fork('explore');
-    this.replayRng = this.rng.fork('replay');
-    this.logger = new Logger({ formats: this.config.logFormats, ...(this.config.logDir ? { dir: this.config.logDir } : {}) });
+    this.learner = new LearnerState(this.name, context, { streams: ['explore', 'replay'], normalization: null, log: this.config });
+    this.obsDim = this.learner.obsDim;
+    this.numActions = this.learner.numActions;
+    this.logger = this.learner.logger;
   }
 
   // -------------------------------------------------------------------------------------- network
@@ -153,8 +149,9 @@ export class DqnAgent implements Agent {
       const online = new ParamSet();
       const target = new ParamSet();
       const options = { name: 'q', inputDim: this.obsDim, hiddenSizes: c.layers, outputDim: this.numActions, activation: c.activation, init: c.init, hiddenGain: c.init === 'orthogonal' ? Math.SQRT2 : 1, outputGain: 1 };
-      const q = new Mlp(options, online, this.rng.fork('init'));
-      new Mlp(options, target, this.rng.fork('init'));
+      const { main } = this.learner.rngs;
+      const q = new Mlp(options, online, main.fork('init'));
+      new Mlp(options, target, main.fork('init'));
       online.build();
       target.build();
       this.nets = { online, target, q, optimizer: new FlatAdam(online, { maxGradNorm: c.maxGradNorm }) };
@@ -191,50 +188,42 @@ export class DqnAgent implements Agent {
 
   // ---------------------------------------------------------------------------------------- learn
 
-  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+  async learn(args: LearnArgs): Promise<LearnResult> {
     // Setup.
     const c = this.config;
-    checkTotalSteps(totalSteps);
-    await ensureBackend(c.backend);
-    const venv = toVectorEnv(env);
+    const loop = await TrainingLoop.begin(this, this.learner, args, { backend: c.backend, kind: 'off-policy' });
+    const { venv } = loop;
     const N = venv.numEnvs;
     const D = this.obsDim;
     const nA = this.numActions;
-    if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
+    const { rngs, episodes } = this.learner;
     this.network();
     this.replay ??= new ReplayBuffer(c.bufferSize, D, nA);
     const replay = this.replay;
     const actionSpace = new Discrete(nA);
     const obs = new Float32Array(N * D);
     const actions = new Int32Array(N);
-    const first = venv.reset({ seed: this.rng.integer(0, 2 ** 31) });
+    const first = venv.reset({ seed: rngs.main.integer(0, 2 ** 31) });
     obs.set(first.obs);
     let masks = first.actionMasks ? first.actionMasks.slice() : undefined;
-    const startTime = performance.now();
     let trainMs = 0;
-    let stepsThisCall = 0;
     let sinceTrain = 0;
     let sinceLog = 0;
-    let stoppedEarly = false;
     let lossSum = 0;
     let lossCount = 0;
-    const state = (): TrainingState => ({
-      stepsDone: this.stepsDone, totalSteps, iteration: this.iterations, newEpisodes: this.episodes.takeNew(), metrics: this.logger.latest, agent: this,
-    });
-    if (!(await runHooks(hooks, 'onStart', state()))) stoppedEarly = true;
+    await loop.start();
     const epsilon = (): number => {
-      const progress = stepsThisCall / totalSteps;
-      if (progress >= c.explorationFraction) return c.explorationFinalEps;
-      return c.explorationInitialEps + (progress / c.explorationFraction) * (c.explorationFinalEps - c.explorationInitialEps);
+      if (loop.progress >= c.explorationFraction) return c.explorationFinalEps;
+      return c.explorationInitialEps + (loop.progress / c.explorationFraction) * (c.explorationFinalEps - c.explorationInitialEps);
     };
 
-    while (!stoppedEarly && stepsThisCall < totalSteps) {
+    while (loop.running) {
       // Collect: uniformly random actions until learningStarts steps are stored (SB3's warm-up), then
       // epsilon-greedy; the network runs only when some member acts greedily.
-      const eps = this.stepsDone < c.learningStarts ? 1 : epsilon();
+      const eps = this.learner.stepsDone < c.learningStarts ? 1 : epsilon();
       let greedy = false;
       for (let i = 0; i < N; i++) {
-        if (this.exploreRng.random() < eps) actions[i] = actionSpace.sample(this.exploreRng, masks?.subarray(i * nA, i * nA + nA));
+        if (rngs.explore.random() < eps) actions[i] = actionSpace.sample(rngs.explore, masks?.subarray(i * nA, i * nA + nA));
         else {
           actions[i] = -1;
           greedy = true;
@@ -248,22 +237,21 @@ export class DqnAgent implements Agent {
       for (let i = 0; i < N; i++) {
         if (result.autoreset[i]) continue; // not a transition: the member was reset and our action ignored
         replay.add(obs, i * D, actions[i], result.rewards[i], result.obs, i * D, result.terminated[i] === 1, result.actionMasks, i * nA);
-        stepsThisCall++;
-        this.stepsDone++;
+        loop.count(1);
         sinceTrain++;
         sinceLog++;
         // SB3 counts the target interval in env steps. The copy is made lazily, when the target is next
         // read: the online net only changes while training, so the result is the same copy, made once.
-        if (this.stepsDone % c.targetUpdateInterval === 0) this.targetStale = true;
+        if (this.learner.stepsDone % c.targetUpdateInterval === 0) this.targetStale = true;
       }
-      this.episodes.add(result.episodes);
+      episodes.add(result.episodes);
       obs.set(result.obs);
       masks = result.actionMasks ? result.actionMasks.slice() : undefined;
 
       // Train: gradientSteps minibatches every trainFreq steps once learningStarts steps are stored.
       if (sinceTrain >= c.trainFreq) {
         sinceTrain = 0;
-        if (this.stepsDone > c.learningStarts) {
+        if (this.learner.stepsDone > c.learningStarts) {
           const trainStart = performance.now();
           lossSum += this.train(replay);
           lossCount += c.gradientSteps;
@@ -272,27 +260,22 @@ export class DqnAgent implements Agent {
       }
 
       // Log and hooks every logInterval env steps.
-      if (sinceLog >= c.logInterval || stepsThisCall >= totalSteps) {
+      if (sinceLog >= c.logInterval || loop.budgetSpent) {
         sinceLog = 0;
-        const elapsed = (performance.now() - startTime) / 1000;
-        const log = this.logger;
-        this.episodes.record((k, v) => log.record(k, v));
-        log.record('rollout/exploration_rate', eps);
-        if (lossCount > 0) log.record('train/loss', lossSum / lossCount);
-        log.record('train/n_updates', this.iterations);
-        log.record('train/learning_rate', c.learningRate);
-        log.record('time/episodes', this.episodes.total);
-        log.record('time/fps', Math.round(stepsThisCall / Math.max(elapsed, 1e-9)));
-        log.record('time/time_elapsed', elapsed);
-        log.record('time/train_s', trainMs / 1000);
-        log.dump(this.stepsDone);
+        await loop.log(
+          (log) => {
+            log.record('rollout/exploration_rate', eps);
+            if (lossCount > 0) log.record('train/loss', lossSum / lossCount);
+            log.record('train/n_updates', this.learner.iterations);
+            log.record('train/learning_rate', c.learningRate);
+          },
+          { train_s: trainMs / 1000 },
+        );
         lossSum = 0;
         lossCount = 0;
-        if (!(await runHooks(hooks, 'onStep', state()))) stoppedEarly = true;
       }
     }
-    await endHooks(hooks, state());
-    return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
+    return loop.end();
   }
 
   /**
@@ -314,7 +297,7 @@ export class DqnAgent implements Agent {
       target.copyFrom(online);
       this.targetStale = false;
     }
-    const batch = replay.sample(B * c.gradientSteps, this.replayRng);
+    const batch = replay.sample(B * c.gradientSteps, this.learner.rngs.replay);
     const qNextTarget = this.forwardRows(target, batch.nextObs, B * c.gradientSteps);
     const y = new Float64Array(B);
     let lossSum = 0;
@@ -342,13 +325,14 @@ export class DqnAgent implements Agent {
       });
       optimizer.step(grad, c.learningRate);
       lossSum += loss;
-      this.iterations++;
+      this.learner.iterations++;
     }
     return lossSum;
   }
 
   // ------------------------------------------------------------------------------------ save/load
 
+  /** q/ (the online net, what export reads) and target/ as tfjs LayersModels, optimizer, replay buffer, agent.json. */
   async save(dir: string): Promise<void> {
     const { online, target, q, optimizer } = this.network();
     for (const [sub, params] of [['q', online], ['target', target]] as const) {
@@ -356,56 +340,43 @@ export class DqnAgent implements Agent {
       await model.save(folderHandler(path.join(dir, sub)));
       model.dispose();
     }
-    const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), optimizer);
-    let replay: { pos: number; size: number } | null = null;
+    let replay: z.infer<typeof dqnStateSchema>['replay'] = null;
     if (this.config.saveReplayBuffer && this.replay) {
+      replay = { pos: this.replay.pos, size: this.replay.size, file: 'replay/buffer.bin' };
       await fs.mkdir(path.join(dir, 'replay'), { recursive: true });
-      await fs.writeFile(path.join(dir, 'replay', 'buffer.bin'), this.replay.toBytes());
-      replay = { pos: this.replay.pos, size: this.replay.size };
+      await fs.writeFile(path.join(dir, replay.file), this.replay.toBytes());
     }
-    await writeJson(path.join(dir, 'agent.json'), {
-      algo: this.name,
+    await this.learner.save(dir, {
       config: this.config,
-      observationSpace: this.context.observationSpace.toJSON(),
-      actionSpace: this.context.actionSpace.toJSON(),
-      ...backendInfo(),
-      stepsDone: this.stepsDone,
-      iterations: this.iterations,
-      rng: { main: this.rng.state(), explore: this.exploreRng.state(), replay: this.replayRng.state() },
-      episodes: this.episodes.state(),
-      optimizer: optimizerMeta,
-      replay,
-      targetStale: this.targetStale,
+      networks: { q: 'q', target: 'target' },
+      optimizer,
+      state: { replay, targetStale: this.targetStale },
+      export: { actionHead: { dir: 'q', output: 'q_values' }, valueHead: null },
     });
   }
 
   async load(dir: string): Promise<void> {
-    const saved = await readJson<SavedDqn>(path.join(dir, 'agent.json'));
-    checkSaved(saved, this.name, this.context);
+    const saved = await this.learner.read(dir);
+    const state = parseDqnState(saved, dir);
     this.config = resolveConfig(DqnConfigSchema, saved.config, 'dqn');
     await ensureBackend(this.config.backend);
     this.dispose();
     const { online, target, optimizer } = this.network();
-    for (const [sub, params] of [['q', online], ['target', target]] as const) {
-      const weights = await loadWeights(path.join(dir, sub));
+    for (const [role, params] of [['q', online], ['target', target]] as const) {
+      const folder = path.join(dir, saved.networks[role] ?? role);
+      const weights = await loadWeights(folder);
       const flat = new Float32Array(params.size);
-      if (weights.length !== params.entries.length) throw new ConfigError(`Expected ${params.entries.length} weight arrays in ${sub}/, but found ${weights.length}.`);
+      if (weights.length !== params.entries.length) throw new DataError(`Expected ${params.entries.length} weight arrays in ${folder}, but found ${weights.length}.`);
       weights.forEach((w, k) => flat.set(w.values, params.entries[k].offset));
       params.assign(flat);
     }
-    await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
     this.replay = null;
-    if (saved.replay) {
-      const bytes = await fs.readFile(path.join(dir, 'replay', 'buffer.bin'));
-      this.replay = ReplayBuffer.fromBytes(bytes, this.config.bufferSize, this.obsDim, this.numActions, saved.replay.pos, saved.replay.size);
+    if (state.replay) {
+      const bytes = await fs.readFile(path.join(dir, state.replay.file));
+      this.replay = ReplayBuffer.fromBytes(bytes, this.config.bufferSize, this.obsDim, this.numActions, state.replay.pos, state.replay.size);
     }
-    this.rng = Rng.fromState(saved.rng.main);
-    this.exploreRng = Rng.fromState(saved.rng.explore);
-    this.replayRng = Rng.fromState(saved.rng.replay);
-    this.episodes.setState(saved.episodes);
-    this.stepsDone = saved.stepsDone;
-    this.iterations = saved.iterations;
-    this.targetStale = saved.targetStale ?? false;
+    this.targetStale = state.targetStale;
+    await this.learner.restore(dir, saved, optimizer, null);
   }
 
   /** Current online weights, for tests and export. */
@@ -421,16 +392,8 @@ export class DqnAgent implements Agent {
   }
 }
 
-interface SavedDqn {
-  algo: string;
-  config: DqnConfig;
-  observationSpace: SpaceJSON;
-  actionSpace: SpaceJSON;
-  stepsDone: number;
-  iterations: number;
-  rng: Record<string, RngState>;
-  episodes: { returns: number[]; lengths: number[]; total: number };
-  optimizer: { kind: string; t: number };
-  replay: { pos: number; size: number } | null;
-  targetStale?: boolean;
+function parseDqnState(saved: AgentFolder, dir: string): z.infer<typeof dqnStateSchema> {
+  const result = dqnStateSchema.safeParse(saved.state);
+  if (!result.success) throw new DataError(`Expected the dqn state (replay cursor, targetStale) in ${path.join(dir, 'agent.json')}, but got ${JSON.stringify(saved.state)}.`);
+  return result.data;
 }

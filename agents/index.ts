@@ -1,20 +1,21 @@
 /**
  * The agent registry: `createAgent(name, config, context)` builds a registered algorithm with a validated
- * config; `listAgents()` names them. Baselines that live beside their env (orchestrator) and the bandit
- * algorithms register here too, through `registerAgent`.
+ * config; `listAgents()` names them. The random baseline and the bandit algorithms are registered here;
+ * baselines that live beside their env (orchestrator) register through `registerAgent` from above both.
  */
 import type { Agent } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
 import { closestNames } from '../src/core/names.js';
-import type { AgentContext } from './common/on-policy.js';
+import type { AgentContext } from './common/context.js';
 import type { z } from 'zod';
 import { PpoAgent, PpoConfigSchema } from './ppo.js';
 import { A2cAgent, A2cConfigSchema } from './a2c.js';
 import { ReinforceAgent, ReinforceConfigSchema } from './reinforce.js';
 import { DqnAgent, DqnConfigSchema } from './dqn.js';
+import { RandomAgent, RandomAgentConfigSchema } from './random.js';
 import { banditAgents, EpsilonGreedyConfigSchema, LinUCBConfigSchema, ThompsonConfigSchema, UCB1ConfigSchema } from './bandits/index.js';
 
-export type { AgentContext } from './common/on-policy.js';
+export type { AgentContext } from './common/context.js';
 
 export type AgentFactory = (config: Record<string, unknown>, context: AgentContext) => Agent;
 
@@ -64,11 +65,18 @@ registerAgent({ name: 'ppo', factory: (config, context) => new PpoAgent(config, 
 registerAgent({ name: 'a2c', factory: (config, context) => new A2cAgent(config, context), description: 'Advantage Actor-Critic (synchronous, RMSprop).', configSchema: A2cConfigSchema });
 registerAgent({ name: 'reinforce', factory: (config, context) => new ReinforceAgent(config, context), description: 'REINFORCE with a learned value baseline.', configSchema: ReinforceConfigSchema });
 registerAgent({ name: 'dqn', factory: (config, context) => new DqnAgent(config, context), description: 'Deep Q-Network with replay, target network, double-DQN option.', configSchema: DqnConfigSchema });
+registerAgent({
+  name: 'random',
+  factory: (config, context) => new RandomAgent(config, context),
+  description: 'Baseline: uniformly random among the allowed actions (action mask).',
+  configSchema: RandomAgentConfigSchema,
+});
 
 export { PpoAgent, PpoConfigSchema, PPO_DEFAULTS, PPO_ZOO_CARTPOLE, type PpoConfig, type PpoConfigInput } from './ppo.js';
 export { A2cAgent, A2cConfigSchema, A2C_DEFAULTS, A2C_ZOO_CARTPOLE, type A2cConfig, type A2cConfigInput } from './a2c.js';
 export { ReinforceAgent, ReinforceConfigSchema, REINFORCE_DEFAULTS, type ReinforceConfig, type ReinforceConfigInput } from './reinforce.js';
 export { DqnAgent, DqnConfigSchema, DQN_DEFAULTS, DQN_ZOO_CARTPOLE, type DqnConfig, type DqnConfigInput } from './dqn.js';
+export { RandomAgent, RandomAgentConfigSchema, type RandomAgentConfig, type RandomAgentConfigInput } from './random.js';
 
 /** Every registration (name and description), sorted by name: what `loopgym agents` lists. */
 export function agentRegistrations(): AgentRegistration[] {

@@ -6,26 +6,24 @@
  * Defaults are Stable-Baselines3's; PPO_ZOO_CARTPOLE holds rl-baselines3-zoo's CartPole-v1 settings.
  *
  * Reading order: config -> network -> learn() (setup -> rollout -> advantages -> update epochs -> log).
+ * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
+ * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
+import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { Rng } from '../src/core/rng.js';
-import { ensureBackend } from '../src/nn/backend.js';
-import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
-import { ActorCritic } from './common/actor-critic.js';
+import type { ActorCritic } from './common/actor-critic.js';
+import { ActorCriticLearner } from './common/actor-critic-learner.js';
+import type { AgentContext } from './common/context.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
-import { Logger } from './common/logger.js';
-import { EpisodeStats } from './common/episodes.js';
-import { Normalizer } from './common/normalize.js';
-import { runHooks, endHooks } from './common/hooks.js';
-import { toVectorEnv, discreteActions, isVectorEnv } from './common/vec.js';
+import { TrainingLoop } from './common/training-loop.js';
+import { isVectorEnv } from './common/vec.js';
 import { z } from 'zod';
-import { configDefaults, crossFieldRules, fieldError, resolveConfig } from '../src/core/config-schema.js';
-import { activationField, backendField, checkTotalSteps, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
-import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, saveOnPolicy, readSavedOnPolicy, loadNetworkAndOptimizer, type AgentContext } from './common/on-policy.js';
+import { configDefaults, crossFieldRules, fieldError } from '../src/core/config-schema.js';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -87,97 +85,47 @@ function checkBatchDivides(c: PpoConfig, numEnvs: number): void {
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class PpoAgent implements Agent {
-  readonly name = 'ppo';
-  config: PpoConfig;
-  readonly logger: Logger;
-  private net: ActorCritic | null = null;
-  private optimizer: FlatAdam | null = null;
-  private readonly obsDim: number;
-  private readonly numActions: number;
-  /** The agent's streams: env seeds (main), action sampling (act), minibatch order (shuffle). */
-  private rng: Rng;
-  private actRng: Rng;
-  private shuffleRng: Rng;
-  private normalizer: Normalizer;
-  private episodes = new EpisodeStats();
-  stepsDone = 0;
-  iterations = 0;
-
-  constructor(config: PpoConfigInput, private readonly context: AgentContext) {
-    this.config = resolveConfig(PpoConfigSchema, config, 'ppo');
-    this.obsDim = context.observationSpace.flatDim;
-    this.numActions = discreteActions(context.actionSpace, 'ppo');
+export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'> {
+  /** Streams beside main and act: minibatch order (shuffle). */
+  constructor(config: PpoConfigInput, context: AgentContext) {
+    super('ppo', config, context, { schema: PpoConfigSchema, streams: ['shuffle'] });
     // With the env known up front, a rollout/minibatch mismatch fails here rather than in learn().
     if (context.env) checkBatchDivides(this.config, isVectorEnv(context.env) ? context.env.numEnvs : 1);
-    this.rng = context.rng ?? new Rng(context.seed ?? 0);
-    this.actRng = this.rng.fork('act');
-    this.shuffleRng = this.rng.fork('shuffle');
-    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
-    this.logger = new Logger({ formats: this.config.logFormats, ...(this.config.logDir ? { dir: this.config.logDir } : {}) });
   }
 
   // -------------------------------------------------------------------------------------- network
 
-  /** Policy and value MLPs with one Adam over both, built on first use (after the backend is chosen). */
-  private network(): { net: ActorCritic; optimizer: FlatAdam } {
-    if (!this.net || !this.optimizer) {
-      const c = this.config;
-      this.net = new ActorCritic(
-        { obsDim: this.obsDim, numActions: this.numActions, piHidden: c.piLayers, vfHidden: c.vfLayers, activation: c.activation, init: c.init },
-        this.rng.fork('init'),
-      );
-      this.optimizer = new FlatAdam(this.net.params, { eps: c.adamEps, maxGradNorm: c.maxGradNorm });
-    }
-    return { net: this.net, optimizer: this.optimizer };
-  }
-
-  act(obs: Float32Array, options: ActOptions = {}): number {
-    const { net } = this.network();
-    const x = new Float32Array(this.obsDim);
-    this.normalizer.observations(obs, 1, x, false);
-    const logits = net.logits(x, 1);
-    return MaskedCategorical.sample(logits, 0, this.numActions, this.actRng, options.mask, options.deterministic ?? false).action;
+  /** One Adam over the policy and value MLPs (the base builds them from piLayers, vfLayers, activation, init). */
+  protected newOptimizer(net: ActorCritic): FlatAdam {
+    return new FlatAdam(net.params, { eps: this.config.adamEps, maxGradNorm: this.config.maxGradNorm });
   }
 
   // ---------------------------------------------------------------------------------------- learn
 
-  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+  async learn(args: LearnArgs): Promise<LearnResult> {
     // Setup.
     const c = this.config;
-    checkTotalSteps(totalSteps);
-    await ensureBackend(c.backend);
-    const venv = toVectorEnv(env);
+    const loop = await TrainingLoop.begin(this, this.learner, args, { backend: c.backend, kind: 'on-policy' });
+    const { venv } = loop;
     const N = venv.numEnvs;
-    const nA = this.numActions;
-    const D = this.obsDim;
-    if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
+    const { numActions: nA, obsDim: D, rngs } = this.learner;
     checkBatchDivides(c, N);
     const { net, optimizer } = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
-    const collector = new RolloutCollector(venv, nA, this.normalizer, this.rng.integer(0, 2 ** 31));
-    const startTime = performance.now();
+    const collector = new RolloutCollector(venv, nA, this.learner.normalizer!, rngs.main.integer(0, 2 ** 31));
     let rolloutMs = 0;
     let updateMs = 0;
     let gradMs = 0;
     let optimizerMs = 0;
-    let stepsThisCall = 0;
-    let stoppedEarly = false;
-    const state = (): TrainingState => ({
-      stepsDone: this.stepsDone, totalSteps, iteration: this.iterations, newEpisodes: this.episodes.takeNew(), metrics: this.logger.latest, agent: this,
-    });
-    if (!(await runHooks(hooks, 'onStart', state()))) stoppedEarly = true;
+    await loop.start();
 
-    while (!stoppedEarly && stepsThisCall < totalSteps) {
-      const progress = stepsThisCall / totalSteps;
-      const lr = scheduled(c.learningRate, c.lrSchedule, progress);
-      const clip = scheduled(c.clipRange, c.clipRangeSchedule, progress);
+    while (loop.running) {
+      const lr = scheduled(c.learningRate, c.lrSchedule, loop.progress);
+      const clip = scheduled(c.clipRange, c.clipRangeSchedule, loop.progress);
 
       // Rollout: one batched forward pass and one read-back per step; tensors never enter the env loop.
       const rolloutStart = performance.now();
-      const collected = collector.collect(buffer, net, this.actRng, this.episodes);
-      stepsThisCall += collected;
-      this.stepsDone += collected;
+      loop.count(collector.collect(buffer, net, rngs.act, this.learner.episodes));
       rolloutMs += performance.now() - rolloutStart;
 
       // Advantages: GAE, bootstrapping from V(obs after the last step) and from final obs on truncation.
@@ -193,7 +141,7 @@ export class PpoAgent implements Agent {
       const stats = { pgLoss: 0, vLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
       let stop = false;
       for (let epoch = 0; epoch < c.numEpochs && !stop; epoch++) {
-        this.shuffleRng.shuffle(indices);
+        rngs.shuffle.shuffle(indices);
         for (let start = 0; start < indices.length; start += c.batchSize) {
           const mb = indices.subarray(start, Math.min(start + c.batchSize, indices.length));
           const input = minibatchInputs(buffer, mb, nA, c.normalizeAdvantage);
@@ -218,83 +166,33 @@ export class PpoAgent implements Agent {
         }
       }
       const m = Math.max(sums.minibatches, 1);
-      this.iterations++;
+      this.learner.iterations++;
       updateMs += performance.now() - updateStart;
 
-      // Log.
-      const elapsed = (performance.now() - startTime) / 1000;
-      const log = this.logger;
-      this.episodes.record((k, v) => log.record(k, v));
-      log.record('train/policy_gradient_loss', sums.pgLoss / m);
-      log.record('train/value_loss', sums.vLoss / m);
-      log.record('train/entropy_loss', -collector.meanEntropy);
-      log.record('train/approx_kl', sums.approxKl / m);
-      log.record('train/clip_fraction', sums.clipFrac / m);
-      log.record('train/explained_variance', explainedVariance(buffer, indices));
-      log.record('train/n_updates', optimizer.stepCount);
-      log.record('train/learning_rate', lr);
-      log.record('train/clip_range', clip);
-      log.record('time/iterations', this.iterations);
-      log.record('time/fps', Math.round(stepsThisCall / Math.max(elapsed, 1e-9)));
-      log.record('time/time_elapsed', elapsed);
-      log.record('time/rollout_s', rolloutMs / 1000);
-      log.record('time/update_s', updateMs / 1000);
-      // Where the time goes: policy forward and env.step (inside rollout), forward+backward+read-back of
-      // the gradient and the optimizer step with the weight upload (inside update).
-      log.record('time/forward_s', collector.forwardMs / 1000);
-      log.record('time/env_s', collector.envMs / 1000);
-      log.record('time/grad_s', gradMs / 1000);
-      log.record('time/optimizer_s', optimizerMs / 1000);
-      log.dump(this.stepsDone);
-      if (!(await runHooks(hooks, 'onStep', state()))) stoppedEarly = true;
+      // Log. Where the time goes: policy forward and env.step (inside rollout), forward+backward+read-back
+      // of the gradient and the optimizer step with the weight upload (inside update).
+      await loop.log(
+        (log) => {
+          log.record('train/policy_gradient_loss', sums.pgLoss / m);
+          log.record('train/value_loss', sums.vLoss / m);
+          log.record('train/entropy_loss', -collector.meanEntropy);
+          log.record('train/approx_kl', sums.approxKl / m);
+          log.record('train/clip_fraction', sums.clipFrac / m);
+          log.record('train/explained_variance', explainedVariance(buffer, indices));
+          log.record('train/n_updates', optimizer.stepCount);
+          log.record('train/learning_rate', lr);
+          log.record('train/clip_range', clip);
+        },
+        {
+          rollout_s: rolloutMs / 1000,
+          update_s: updateMs / 1000,
+          forward_s: collector.forwardMs / 1000,
+          env_s: collector.envMs / 1000,
+          grad_s: gradMs / 1000,
+          optimizer_s: optimizerMs / 1000,
+        },
+      );
     }
-    await endHooks(hooks, state());
-    return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
-  }
-
-  // ------------------------------------------------------------------------------------ save/load
-
-  async save(dir: string): Promise<void> {
-    const { net, optimizer } = this.network();
-    await saveOnPolicy(dir, {
-      name: this.name,
-      config: this.config,
-      context: this.context,
-      net,
-      optimizer,
-      stepsDone: this.stepsDone,
-      iterations: this.iterations,
-      rngs: { main: this.rng, act: this.actRng, shuffle: this.shuffleRng },
-      normalizer: this.normalizer,
-      episodes: this.episodes,
-    });
-  }
-
-  async load(dir: string): Promise<void> {
-    const saved = await readSavedOnPolicy<PpoConfig>(dir, this.name, this.context);
-    this.config = resolveConfig(PpoConfigSchema, saved.config, 'ppo');
-    await ensureBackend(this.config.backend);
-    this.dispose();
-    const { net, optimizer } = this.network();
-    await loadNetworkAndOptimizer(dir, net, optimizer, saved);
-    this.rng = Rng.fromState(saved.rng.main);
-    this.actRng = Rng.fromState(saved.rng.act);
-    this.shuffleRng = Rng.fromState(saved.rng.shuffle);
-    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, this.config.normalizeReward, this.config.gamma);
-    this.normalizer.setState(saved.normalizer);
-    this.episodes.setState(saved.episodes);
-    this.stepsDone = saved.stepsDone;
-    this.iterations = saved.iterations;
-  }
-
-  /** Current flat weights (policy then value), for tests and export. */
-  weights(): Float32Array {
-    return this.network().net.params.read().slice();
-  }
-
-  dispose(): void {
-    this.net?.dispose();
-    this.net = null;
-    this.optimizer = null;
+    return loop.end();
   }
 }

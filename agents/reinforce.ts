@@ -6,25 +6,23 @@
  * first steps were then sampled by a slightly older policy: the usual approximation with vector envs).
  *
  * Reading order: config -> network -> learn() (setup -> collect episodes -> returns -> update -> log).
+ * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
+ * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Agent, ActOptions, LearnArgs, LearnResult, TrainingState } from '../src/core/agent.js';
+import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { Rng } from '../src/core/rng.js';
-import { ensureBackend } from '../src/nn/backend.js';
 import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
-import { ActorCritic } from './common/actor-critic.js';
-import { Logger } from './common/logger.js';
-import { EpisodeStats } from './common/episodes.js';
-import { Normalizer } from './common/normalize.js';
-import { runHooks, endHooks } from './common/hooks.js';
-import { toVectorEnv, discreteActions } from './common/vec.js';
+import type { ActorCritic } from './common/actor-critic.js';
+import { ActorCriticLearner } from './common/actor-critic-learner.js';
+import type { AgentContext } from './common/context.js';
+import { TrainingLoop } from './common/training-loop.js';
 import { z } from 'zod';
-import { configDefaults, crossFieldRules, resolveConfig } from '../src/core/config-schema.js';
-import { activationField, backendField, checkTotalSteps, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
-import { saveOnPolicy, readSavedOnPolicy, loadNetworkAndOptimizer, actorCriticLoss, type AgentContext, type MinibatchInputs } from './common/on-policy.js';
+import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
+import { actorCriticLoss, type MinibatchInputs } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -68,85 +66,43 @@ const emptyTrajectory = (): Trajectory => ({ obs: [], actions: [], masks: [], re
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class ReinforceAgent implements Agent {
-  readonly name = 'reinforce';
-  config: ReinforceConfig;
-  readonly logger: Logger;
-  private net: ActorCritic | null = null;
-  private optimizer: FlatAdam | null = null;
-  private readonly obsDim: number;
-  private readonly numActions: number;
-  private rng: Rng;
-  private actRng: Rng;
-  private normalizer: Normalizer;
-  private episodes = new EpisodeStats();
-  stepsDone = 0;
-  iterations = 0;
-
-  constructor(config: ReinforceConfigInput, private readonly context: AgentContext) {
-    this.config = resolveConfig(ReinforceConfigSchema, config, 'reinforce');
-    this.obsDim = context.observationSpace.flatDim;
-    this.numActions = discreteActions(context.actionSpace, 'reinforce');
-    this.rng = context.rng ?? new Rng(context.seed ?? 0);
-    this.actRng = this.rng.fork('act');
-    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, false, this.config.gamma);
-    this.logger = new Logger({ formats: this.config.logFormats, ...(this.config.logDir ? { dir: this.config.logDir } : {}) });
+export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam> {
+  constructor(config: ReinforceConfigInput, context: AgentContext) {
+    super('reinforce', config, context, { schema: ReinforceConfigSchema });
   }
 
   // -------------------------------------------------------------------------------------- network
 
-  private network(): { net: ActorCritic; optimizer: FlatAdam } {
-    if (!this.net || !this.optimizer) {
-      const c = this.config;
-      this.net = new ActorCritic(
-        { obsDim: this.obsDim, numActions: this.numActions, piHidden: c.piLayers, vfHidden: c.vfLayers, activation: c.activation, init: c.init },
-        this.rng.fork('init'),
-      );
-      this.optimizer = new FlatAdam(this.net.params, { maxGradNorm: c.maxGradNorm });
-    }
-    return { net: this.net, optimizer: this.optimizer };
-  }
-
-  act(obs: Float32Array, options: ActOptions = {}): number {
-    const { net } = this.network();
-    const x = new Float32Array(this.obsDim);
-    this.normalizer.observations(obs, 1, x, false);
-    return MaskedCategorical.sample(net.logits(x, 1), 0, this.numActions, this.actRng, options.mask, options.deterministic ?? false).action;
+  /** Adam over the policy and value MLPs. */
+  protected newOptimizer(net: ActorCritic): FlatAdam {
+    return new FlatAdam(net.params, { maxGradNorm: this.config.maxGradNorm });
   }
 
   // ---------------------------------------------------------------------------------------- learn
 
-  async learn({ env, totalSteps, hooks = [] }: LearnArgs): Promise<LearnResult> {
+  async learn(args: LearnArgs): Promise<LearnResult> {
     // Setup.
     const c = this.config;
-    checkTotalSteps(totalSteps);
-    await ensureBackend(c.backend);
-    const venv = toVectorEnv(env);
+    const loop = await TrainingLoop.begin(this, this.learner, args, { backend: c.backend, kind: 'on-policy' });
+    const { venv } = loop;
     const N = venv.numEnvs;
-    const nA = this.numActions;
-    const D = this.obsDim;
-    if (venv.obsDim !== D) throw new ConfigError(`Expected an env with observations of length ${D}, but got ${venv.obsDim}.`);
+    const { numActions: nA, obsDim: D, rngs, episodes } = this.learner;
+    const normalizer = this.learner.normalizer!;
     const { net, optimizer } = this.network();
     const obs = new Float32Array(N * D);
     const logits = new Float32Array(N * nA);
     const values = new Float32Array(N);
     const actions = new Int32Array(N);
-    const first = venv.reset({ seed: this.rng.integer(0, 2 ** 31) });
-    this.normalizer.observations(first.obs, N, obs, true);
+    const first = venv.reset({ seed: rngs.main.integer(0, 2 ** 31) });
+    normalizer.observations(first.obs, N, obs, true);
     let masks = first.actionMasks;
     let anyMasks = masks !== undefined;
     const running: Trajectory[] = Array.from({ length: N }, emptyTrajectory);
     /** Finished episodes waiting for the next update, with their bootstrap value (0 unless truncated). */
     let finished: Array<{ trajectory: Trajectory; bootstrap: number }> = [];
-    const startTime = performance.now();
-    let stepsThisCall = 0;
-    let stoppedEarly = false;
-    const state = (): TrainingState => ({
-      stepsDone: this.stepsDone, totalSteps, iteration: this.iterations, newEpisodes: this.episodes.takeNew(), metrics: this.logger.latest, agent: this,
-    });
-    if (!(await runHooks(hooks, 'onStart', state()))) stoppedEarly = true;
+    await loop.start();
 
-    while (!stoppedEarly && stepsThisCall < totalSteps) {
+    while (loop.running) {
       // Collect until enough episodes finished. The forward pass also yields V(obs), which is the
       // bootstrap value of a truncated episode on the step after it ended (the final observation).
       const pendingTruncated: Array<{ member: number; entry: { trajectory: Trajectory; bootstrap: number } }> = [];
@@ -154,7 +110,7 @@ export class ReinforceAgent implements Agent {
         net.forward(obs, N, logits, values);
         for (const { member, entry } of pendingTruncated.splice(0)) entry.bootstrap = values[member];
         if (finished.length >= c.episodesPerUpdate) break;
-        for (let i = 0; i < N; i++) actions[i] = MaskedCategorical.sample(logits, i, nA, this.actRng, masks).action;
+        for (let i = 0; i < N; i++) actions[i] = MaskedCategorical.sample(logits, i, nA, rngs.act, masks).action;
         const result = venv.step(actions);
         for (let i = 0; i < N; i++) {
           if (result.autoreset[i]) continue;
@@ -163,8 +119,7 @@ export class ReinforceAgent implements Agent {
           t.actions.push(actions[i]);
           for (let a = 0; a < nA; a++) t.masks.push(masks ? masks[i * nA + a] : 1);
           t.rewards.push(result.rewards[i]);
-          stepsThisCall++;
-          this.stepsDone++;
+          loop.count(1);
           if (result.terminated[i] || result.truncated[i]) {
             const entry = { trajectory: t, bootstrap: 0 };
             finished.push(entry);
@@ -172,8 +127,8 @@ export class ReinforceAgent implements Agent {
             running[i] = emptyTrajectory();
           }
         }
-        this.episodes.add(result.episodes);
-        this.normalizer.observations(result.obs, N, obs, true);
+        episodes.add(result.episodes);
+        normalizer.observations(result.obs, N, obs, true);
         masks = result.actionMasks;
         anyMasks ||= masks !== undefined;
       }
@@ -214,70 +169,19 @@ export class ReinforceAgent implements Agent {
         jsLoss(net.output(tf.tensor2d(input.obs, [B, D]), views), (out, g) => actorCriticLoss(out, g, input, lossOptions, stats)),
       );
       optimizer.step(grad, c.learningRate);
-      this.iterations++;
+      this.learner.iterations++;
 
       // Log.
-      if (this.iterations % c.logInterval === 0 || stepsThisCall >= totalSteps) {
-        const elapsed = (performance.now() - startTime) / 1000;
-        const log = this.logger;
-        this.episodes.record((k, v) => log.record(k, v));
-        log.record('train/policy_loss', stats.pgLoss);
-        log.record('train/value_loss', stats.vLoss);
-        log.record('train/entropy_loss', -stats.entropy);
-        log.record('train/batch_size', B);
-        log.record('train/n_updates', optimizer.stepCount);
-        log.record('time/iterations', this.iterations);
-        log.record('time/fps', Math.round(stepsThisCall / Math.max(elapsed, 1e-9)));
-        log.record('time/time_elapsed', elapsed);
-        log.dump(this.stepsDone);
-        if (!(await runHooks(hooks, 'onStep', state()))) stoppedEarly = true;
+      if (this.learner.iterations % c.logInterval === 0 || loop.budgetSpent) {
+        await loop.log((log) => {
+          log.record('train/policy_loss', stats.pgLoss);
+          log.record('train/value_loss', stats.vLoss);
+          log.record('train/entropy_loss', -stats.entropy);
+          log.record('train/batch_size', B);
+          log.record('train/n_updates', optimizer.stepCount);
+        });
       }
     }
-    await endHooks(hooks, state());
-    return { stepsDone: this.stepsDone, iterations: this.iterations, stoppedEarly };
-  }
-
-  // ------------------------------------------------------------------------------------ save/load
-
-  async save(dir: string): Promise<void> {
-    const { net, optimizer } = this.network();
-    await saveOnPolicy(dir, {
-      name: this.name,
-      config: this.config,
-      context: this.context,
-      net,
-      optimizer,
-      stepsDone: this.stepsDone,
-      iterations: this.iterations,
-      rngs: { main: this.rng, act: this.actRng },
-      normalizer: this.normalizer,
-      episodes: this.episodes,
-    });
-  }
-
-  async load(dir: string): Promise<void> {
-    const saved = await readSavedOnPolicy<ReinforceConfig>(dir, this.name, this.context);
-    this.config = resolveConfig(ReinforceConfigSchema, saved.config, 'reinforce');
-    await ensureBackend(this.config.backend);
-    this.dispose();
-    const { net, optimizer } = this.network();
-    await loadNetworkAndOptimizer(dir, net, optimizer, saved);
-    this.rng = Rng.fromState(saved.rng.main);
-    this.actRng = Rng.fromState(saved.rng.act);
-    this.normalizer = new Normalizer(this.obsDim, this.config.normalizeObs, false, this.config.gamma);
-    this.normalizer.setState(saved.normalizer);
-    this.episodes.setState(saved.episodes);
-    this.stepsDone = saved.stepsDone;
-    this.iterations = saved.iterations;
-  }
-
-  weights(): Float32Array {
-    return this.network().net.params.read();
-  }
-
-  dispose(): void {
-    this.net?.dispose();
-    this.net = null;
-    this.optimizer = null;
+    return loop.end();
   }
 }

@@ -26,6 +26,7 @@ export * from './reward/index.js';
 export { parseSpec, loadSpec, applyOverride, ExperimentSpecSchema, type ExperimentSpec, type ExperimentSpecInput } from './experiments/spec.js';
 export { runExperiment, runSweep, runPlan, evaluateRun, validatePlans, type RunSummary, type RunOutcome, type ExperimentResult, type RunOptions, type SweepOptions, type ProgressEvent, type EvaluationSummary } from './experiments/runner.js';
 export { expandRuns, parseShard, type RunPlan, type Shard } from './experiments/sweep.js';
+export { createBaselineAgent } from './experiments/builtin-agents.js';
 export { inspectRun, listRunDirs, RunWriter, runId, configHash, type RunStatus } from './experiments/store.js';
 export { collectProvenance, type Provenance } from './experiments/provenance.js';
 export { loadResults, aggregate, aggregateResults, readRun, type AggregateReport, type AggregateOptions, type LoadedResults } from './experiments/aggregate.js';

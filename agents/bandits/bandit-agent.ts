@@ -8,25 +8,27 @@
  *
  * All four share `BanditAgent`: `learn` over a single env or a vector env (skipping autoreset transitions),
  * `act` with an action mask (only allowed arms are chosen; ties are broken at random), `update` for
- * online use outside `learn`, and `save`/`load` of one JSON file (config, estimates and Rng state), so a
- * loaded agent continues exactly as the saved one would have. `act(obs, {deterministic: true})` exploits:
+ * online use outside `learn`, and `save`/`load` of the agent folder every learner writes (agent.json, see
+ * agents/common/agent-folder.ts: config, estimates and Rng state), so a loaded agent continues exactly as
+ * the saved one would have. `act(obs, {deterministic: true})` exploits:
  * it takes the arm with the highest estimated mean reward (lowest index on ties) and draws nothing.
  *
  * Logged keys (in `TrainingState.metrics`, every `logInterval` steps): `rollout/ep_rew_mean`,
  * `rollout/ep_len_mean` (last 100 episodes), `bandit/mean_reward`, `bandit/cumulative_regret` (when the env
  * reports `info.regret`), `time/total_timesteps`.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Matrix, inverse } from 'ml-matrix';
+import { z } from 'zod';
 import type { ActOptions, Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../../src/core/agent.js';
 import type { Env, Info } from '../../src/core/env.js';
-import { z } from 'zod';
 import { resolveConfig } from '../../src/core/config-schema.js';
 import { ConfigError, DataError, InvalidActionError, describeValue } from '../../src/core/errors.js';
-import { Rng, type RngState } from '../../src/core/rng.js';
-import { Discrete, type Space } from '../../src/core/spaces.js';
+import { Rng } from '../../src/core/rng.js';
+import { Discrete, spaceFromJSON, type Space } from '../../src/core/spaces.js';
 import type { EpisodeRecord, VectorEnv } from '../../src/core/vector.js';
+import { checkAgentFolder, newAgentFolder, readAgentFolder, restoreRngs, writeAgentFolder } from '../common/agent-folder.js';
+import { EpisodeStats } from '../common/episodes.js';
+import { endHooks, runHooks } from '../common/hooks.js';
 import { isVectorEnv } from '../common/vec.js';
 
 /** The fields every bandit agent's config schema starts with. */
@@ -62,20 +64,15 @@ export function resolveBanditConfig<S extends z.ZodType<BanditCommonConfig>>(sch
   return resolveConfig(schema, input, name);
 }
 
-const AGENT_FILE = 'agent.json';
-const FORMAT = 'loopgym-bandit-agent';
-
-interface SavedAgent {
-  format: typeof FORMAT;
-  version: 1;
-  name: string;
-  config: Record<string, unknown>;
-  numArms: number | null;
-  contextDim: number | null;
-  totalSteps: number;
-  rng: RngState;
-  state: unknown;
-}
+/**
+ * A bandit's own part of its agent folder (`state` in agent.json, agent-folder.ts): the sizes it learned on
+ * (null until known) and the algorithm's estimates. Bandits have no network, so their `export` is null.
+ */
+const banditStateSchema = z.strictObject({
+  numArms: z.number().int().nullable(),
+  contextDim: z.number().int().nullable(),
+  estimates: z.unknown(),
+});
 
 /**
  * What the four algorithms share: sizes, the Rng, masked argmax, the learning loop, hooks and persistence.
@@ -91,6 +88,8 @@ export abstract class BanditAgent<C extends BanditCommonConfig> implements Agent
   private totalSteps = 0;
   /** Spaces from the context, bound on first use (a subclass's fields do not exist yet in this constructor). */
   private pendingSpaces: { actionSpace: Space<unknown>; observationSpace: Space<unknown> } | undefined;
+  /** The spaces the sizes were fixed from (recorded in the saved folder), once known. */
+  private spaces: { actionSpace: Space<unknown>; observationSpace: Space<unknown> } | undefined;
 
   protected constructor(
     protected config: C,
@@ -138,6 +137,7 @@ export abstract class BanditAgent<C extends BanditCommonConfig> implements Agent
         throw new ConfigError(`Expected numArms ${this.config.numArms} to match the env's Discrete(${actionSpace.n}), but it differs.`);
       }
       this.setSizes(actionSpace.n, contextDim);
+      this.spaces = { actionSpace, observationSpace };
     } else if (this.numArms !== actionSpace.n || this.contextDim !== contextDim) {
       throw new ConfigError(
         `Expected an env with ${this.numArms} arms${this.usesContext ? ` and ${this.contextDim}-dim observations` : ''} (what ${this.name} learned on), but got ${actionSpace.n} arms${this.usesContext ? ` and ${contextDim}-dim observations` : ''}.`,
@@ -296,47 +296,39 @@ export abstract class BanditAgent<C extends BanditCommonConfig> implements Agent
     }
   }
 
+  /** Writes agent.json (agent-folder.ts): config, the `bandit` stream, steps learned, sizes and estimates. */
   async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const saved: SavedAgent = {
-      format: FORMAT,
-      version: 1,
-      name: this.name,
-      config: { ...this.config },
-      numArms: this.numArms || null,
-      contextDim: this.numArms ? this.contextDim : null,
-      totalSteps: this.totalSteps,
-      rng: this.rng.state(),
-      state: this.numArms ? this.stateToJSON() : null,
-    };
-    // Temp file + rename, so a crash never leaves a half-written agent.
-    const path = join(dir, AGENT_FILE);
-    const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(saved)}\n`);
-    await rename(temp, path);
+    const known = this.numArms > 0;
+    writeAgentFolder(
+      dir,
+      newAgentFolder({
+        algorithm: this.name,
+        config: { ...this.config },
+        observationSpace: this.spaces?.observationSpace.toJSON() ?? null,
+        actionSpace: this.spaces?.actionSpace.toJSON() ?? null,
+        progress: { stepsDone: this.totalSteps, iterations: this.totalSteps },
+        rng: { bandit: this.rng.state() },
+        state: { numArms: known ? this.numArms : null, contextDim: known ? this.contextDim : null, estimates: known ? this.stateToJSON() : null },
+        export: null,
+      }),
+    );
   }
 
   async load(dir: string): Promise<void> {
-    const path = join(dir, AGENT_FILE);
-    let saved: SavedAgent;
-    try {
-      saved = JSON.parse(await readFile(path, 'utf8')) as SavedAgent;
-    } catch (error) {
-      throw new DataError(`Expected a saved bandit agent at ${path}, but reading it failed: ${(error as Error).message}`);
-    }
-    if (saved?.format !== FORMAT || saved.version !== 1) {
-      throw new DataError(`Expected ${path} to be a ${FORMAT} file of version 1, but got format ${describeValue(saved?.format)}, version ${describeValue(saved?.version)}.`);
-    }
-    if (saved.name !== this.name) throw new DataError(`Expected a saved ${this.name} agent in ${dir}, but it holds ${describeValue(saved.name)}.`);
+    const saved = await readAgentFolder(dir);
+    checkAgentFolder(saved, this.name, dir);
+    const state = banditStateSchema.safeParse(saved.state);
+    if (!state.success) throw new DataError(`Expected the bandit state (numArms, contextDim, estimates) in ${dir}/agent.json, but got ${describeValue(saved.state)}.`);
     this.config = this.validate(saved.config);
-    this.rng = Rng.fromState(saved.rng);
-    this.totalSteps = saved.totalSteps;
+    this.rng = restoreRngs(saved, ['bandit']).bandit;
+    this.totalSteps = saved.progress.stepsDone;
     this.numArms = 0;
     this.contextDim = 0;
     this.pendingSpaces = undefined;
-    if (saved.numArms !== null) {
-      this.setSizes(saved.numArms, saved.contextDim ?? 0);
-      this.stateFromJSON(saved.state);
+    this.spaces = saved.actionSpace && saved.observationSpace ? { actionSpace: spaceFromJSON(saved.actionSpace), observationSpace: spaceFromJSON(saved.observationSpace) } : undefined;
+    if (state.data.numArms !== null) {
+      this.setSizes(state.data.numArms, state.data.contextDim ?? 0);
+      this.stateFromJSON(state.data.estimates);
     }
   }
 
@@ -344,13 +336,16 @@ export abstract class BanditAgent<C extends BanditCommonConfig> implements Agent
   protected abstract validate(config: Record<string, unknown>): C;
 }
 
-/** Episode and regret bookkeeping plus hook calls, kept out of the algorithms. */
+/**
+ * Episode and regret bookkeeping plus hook calls, kept out of the algorithms. Bandits count every env step
+ * of every member (autoreset ones included) per learn() call and log no time keys, so they keep this small
+ * tracker instead of the network learners' TrainingLoop; the episode statistics and hook calls are shared.
+ */
 class LearnTracker {
   stepsDone = 0;
   private stopped = false;
   private sinceLog = 0;
-  private pending: EpisodeRecord[] = [];
-  private recent: EpisodeRecord[] = [];
+  private readonly episodes = new EpisodeStats();
   private rewardSum = 0;
   private regret = 0;
   private sawRegret = false;
@@ -371,26 +366,19 @@ class LearnTracker {
   }
 
   episode(record: EpisodeRecord): void {
-    this.pending.push(record);
-    this.recent.push(record);
-    if (this.recent.length > 100) this.recent.shift();
+    this.episodes.add([record]);
   }
 
   private state(): TrainingState {
     const metrics: Record<string, number> = { 'time/total_timesteps': this.stepsDone };
     if (this.stepsDone > 0) metrics['bandit/mean_reward'] = this.rewardSum / this.stepsDone;
     if (this.sawRegret) metrics['bandit/cumulative_regret'] = this.regret;
-    if (this.recent.length > 0) {
-      metrics['rollout/ep_rew_mean'] = this.recent.reduce((s, e) => s + e.return, 0) / this.recent.length;
-      metrics['rollout/ep_len_mean'] = this.recent.reduce((s, e) => s + e.length, 0) / this.recent.length;
-    }
-    const newEpisodes = this.pending;
-    this.pending = [];
-    return { stepsDone: this.stepsDone, totalSteps: this.totalSteps, iteration: this.stepsDone, newEpisodes, metrics, agent: this.agent };
+    this.episodes.record((key, value) => (metrics[key] = value));
+    return { stepsDone: this.stepsDone, totalSteps: this.totalSteps, iteration: this.stepsDone, newEpisodes: this.episodes.takeNew(), metrics, agent: this.agent };
   }
 
   async start(): Promise<boolean> {
-    for (const hook of this.hooks) if ((await hook.onStart?.(this.state())) === false) this.stopped = true;
+    if (!(await runHooks(this.hooks, 'onStart', this.state()))) this.stopped = true;
     return !this.stopped;
   }
 
@@ -400,14 +388,12 @@ class LearnTracker {
     this.sinceLog += steps;
     if (this.sinceLog < this.logInterval) return true;
     this.sinceLog = 0;
-    const state = this.state();
-    for (const hook of this.hooks) if ((await hook.onStep?.(state)) === false) this.stopped = true;
+    if (!(await runHooks(this.hooks, 'onStep', this.state()))) this.stopped = true;
     return !this.stopped;
   }
 
   async end(): Promise<void> {
-    const state = this.state();
-    for (const hook of this.hooks) await hook.onEnd?.(state);
+    await endHooks(this.hooks, this.state());
   }
 
   result(): LearnResult {

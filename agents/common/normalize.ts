@@ -11,12 +11,15 @@ export interface NormalizerState {
   returns: number[] | null;
 }
 
+/** The clip bounds and epsilon every agent's Normalizer uses (SB3's VecNormalize defaults). */
+export const NORMALIZER_DEFAULTS = { clipObs: 10, clipReward: 10, epsilon: 1e-8 } as const;
+
 export class Normalizer {
   readonly obsRms: RunningMeanStd | null;
   readonly retRms: RunningMeanStd | null;
   private returns: Float64Array | null = null;
 
-  constructor(readonly obsDim: number, normalizeObs: boolean, normalizeReward: boolean, readonly gamma: number, readonly clipObs = 10, readonly clipReward = 10, readonly epsilon = 1e-8) {
+  constructor(readonly obsDim: number, normalizeObs: boolean, normalizeReward: boolean, readonly gamma: number, readonly clipObs: number = NORMALIZER_DEFAULTS.clipObs, readonly clipReward: number = NORMALIZER_DEFAULTS.clipReward, readonly epsilon: number = NORMALIZER_DEFAULTS.epsilon) {
     this.obsRms = normalizeObs ? new RunningMeanStd(obsDim) : null;
     this.retRms = normalizeReward ? new RunningMeanStd(1) : null;
   }

@@ -1,33 +1,12 @@
-/** Pieces shared by the on-policy learners (PPO, A2C, REINFORCE): minibatch assembly, statistics, saved-state checks. */
-import path from 'node:path';
-import { ConfigError } from '../../src/core/errors.js';
-import { backendInfo } from '../../src/nn/backend.js';
-import type { FlatOptimizer } from '../../src/nn/optim.js';
-import { loadOptimizer, readJson, saveOptimizer, writeJson } from './persist.js';
-import type { Rng, RngState } from '../../src/core/rng.js';
-import { spaceFromJSON, type Space, type SpaceJSON } from '../../src/core/spaces.js';
+/** Pieces shared by the on-policy learners (PPO, A2C, REINFORCE): minibatch assembly, the loss head, statistics, the rollout collector. */
+import type { Rng } from '../../src/core/rng.js';
 import { MaskedCategorical } from '../../src/nn/distributions.js';
 import { rowLogSoftmax } from '../../src/nn/js-loss.js';
 import type { VectorEnv } from '../../src/core/vector.js';
-import type { Env } from '../../src/core/env.js';
-import type { Normalizer, NormalizerState } from './normalize.js';
+import type { Normalizer } from './normalize.js';
 import type { ActorCritic } from './actor-critic.js';
 import type { EpisodeStats } from './episodes.js';
 import type { RolloutBuffer } from './rollout-buffer.js';
-
-/** What createAgent hands an algorithm: the env's spaces and the randomness. */
-export interface AgentContext {
-  observationSpace: Space<unknown>;
-  actionSpace: Space<unknown>;
-  /** Root seed when no rng is given (default 0). */
-  seed?: number;
-  rng?: Rng;
-  /**
-   * The env the agent will act in: baselines that read an env's internals (the orchestrator's) need it;
-   * learners may use it to check their config against the env early (PPO: batchSize vs numEnvs).
-   */
-  env?: Env<unknown, unknown> | VectorEnv;
-}
 
 export interface MinibatchInputs {
   obs: Float32Array;
@@ -201,76 +180,6 @@ export function explainedVariance(buffer: RolloutBuffer, rows: Int32Array): numb
     vd += (d - md) ** 2;
   }
   return vr === 0 ? NaN : 1 - vd / vr;
-}
-
-export interface SavedOnPolicy<C> {
-  algo: string;
-  config: C;
-  observationSpace: SpaceJSON;
-  actionSpace: SpaceJSON;
-  stepsDone: number;
-  iterations: number;
-  rng: Record<string, RngState>;
-  normalizer: NormalizerState;
-  episodes: { returns: number[]; lengths: number[]; total: number };
-  optimizer: { kind: string; t: number };
-}
-
-/** What save() of an on-policy agent writes and load() restores. */
-export interface OnPolicyParts {
-  name: string;
-  config: object;
-  context: AgentContext;
-  net: ActorCritic;
-  optimizer: FlatOptimizer;
-  stepsDone: number;
-  iterations: number;
-  /** The agent's named Rng streams (e.g. main, act, shuffle), saved in this order. */
-  rngs: Record<string, Rng>;
-  normalizer: Normalizer;
-  episodes: EpisodeStats;
-}
-
-/** save() of PPO, A2C and REINFORCE: weights (tfjs layout), optimizer state in optimizer/, and agent.json. */
-export async function saveOnPolicy(dir: string, parts: OnPolicyParts): Promise<void> {
-  await parts.net.save(dir);
-  const optimizerMeta = await saveOptimizer(path.join(dir, 'optimizer'), parts.optimizer);
-  await writeJson(path.join(dir, 'agent.json'), {
-    algo: parts.name,
-    config: parts.config,
-    observationSpace: parts.context.observationSpace.toJSON(),
-    actionSpace: parts.context.actionSpace.toJSON(),
-    ...backendInfo(),
-    stepsDone: parts.stepsDone,
-    iterations: parts.iterations,
-    rng: Object.fromEntries(Object.entries(parts.rngs).map(([stream, rng]) => [stream, rng.state()])),
-    normalizer: parts.normalizer.state(),
-    episodes: parts.episodes.state(),
-    optimizer: optimizerMeta,
-  });
-}
-
-/** Reads `agent.json` of a saved on-policy agent, refusing another algorithm or other spaces. */
-export async function readSavedOnPolicy<C>(dir: string, algo: string, context: AgentContext): Promise<SavedOnPolicy<C>> {
-  const saved = await readJson<SavedOnPolicy<C>>(path.join(dir, 'agent.json'));
-  checkSaved(saved, algo, context);
-  return saved;
-}
-
-/** Restores saved weights and optimizer state into a freshly built network and optimizer. */
-export async function loadNetworkAndOptimizer(dir: string, net: ActorCritic, optimizer: FlatOptimizer, saved: SavedOnPolicy<unknown>): Promise<void> {
-  await net.load(dir);
-  await loadOptimizer(path.join(dir, 'optimizer'), optimizer, saved.optimizer);
-}
-
-/** Refuses to load a folder saved by another algorithm or for other spaces. */
-export function checkSaved(saved: { algo: string; observationSpace: SpaceJSON; actionSpace: SpaceJSON }, algo: string, context: AgentContext): void {
-  if (saved.algo !== algo) throw new ConfigError(`Expected a saved ${algo} agent, but the folder holds ${JSON.stringify(saved.algo)}.`);
-  const obs = spaceFromJSON(saved.observationSpace);
-  const act = spaceFromJSON(saved.actionSpace);
-  if (!obs.equals(context.observationSpace) || !act.equals(context.actionSpace)) {
-    throw new ConfigError(`Expected a saved agent with spaces ${context.observationSpace} / ${context.actionSpace}, but it has ${obs} / ${act}.`);
-  }
 }
 
 /**

@@ -1,14 +1,13 @@
 /**
- * The baselines' options, one zod schema each (the one config style: src/core/config-schema.ts):
- * `loopgym agents greedy` prints them, and a typo fails with the nearest option. Every baseline takes a
- * `seed`, so one options bag (evaluateBaselines, collectFeedback) can build any of them; only `random` draws.
+ * The options of the baselines that read the Orchestrator env, one zod schema each (the one config style:
+ * src/core/config-schema.ts): `loopgym agents greedy` prints them, and a typo fails with the nearest option.
+ * Each takes a `seed` like the random baseline (agents/random.ts), so one options bag (evaluateBaselines,
+ * collectFeedback) builds any baseline; only random draws.
  */
 import { z } from 'zod';
 
-const seed = z.number().default(0).describe("Seed of the baseline's own draws (only random draws anything)");
+const seed = z.number().default(0).describe('Accepted like the random baseline\'s seed (one options bag builds every baseline); this baseline draws nothing');
 const optimizeAbove = (description: string) => z.number().min(0).max(1).default(0.1).describe(description);
-
-export const RandomBaselineConfigSchema = z.strictObject({ seed });
 
 export const RoundRobinBaselineConfigSchema = z.strictObject({ seed });
 
@@ -34,7 +33,6 @@ export const OracleBaselineConfigSchema = z.strictObject({
   monitorFrom: z.number().int().min(1).default(1).describe('Monitor as soon as this many tasks hang'),
 });
 
-export type RandomBaselineConfig = z.output<typeof RandomBaselineConfigSchema>;
 export type RoundRobinBaselineConfig = z.output<typeof RoundRobinBaselineConfigSchema>;
 export type GreedyBaselineConfig = z.output<typeof GreedyBaselineConfigSchema>;
 export type OracleBaselineConfig = z.output<typeof OracleBaselineConfigSchema>;
@@ -43,7 +41,6 @@ export type OracleBaselineConfig = z.output<typeof OracleBaselineConfigSchema>;
 export type BaselineOptions = z.input<typeof GreedyBaselineConfigSchema> & z.input<typeof OracleBaselineConfigSchema>;
 
 export const BASELINE_CONFIG_SCHEMAS = {
-  random: RandomBaselineConfigSchema,
   round_robin: RoundRobinBaselineConfigSchema,
   greedy: GreedyBaselineConfigSchema,
   oracle: OracleBaselineConfigSchema,

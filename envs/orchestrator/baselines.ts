@@ -1,7 +1,8 @@
 /**
- * Fixed baseline policies for Orchestrator-v0 (and its drift variant), implementing the `Agent` contract:
+ * Fixed baseline policies for Orchestrator-v0 (and its drift variant) that read the env, implementing the
+ * `Agent` contract (the fourth baseline, `random`, reads nothing of the env: it is the general agent in
+ * agents/random.ts, registered as `random`):
  *
- * - `random`: uniform over the allowed actions (masked), seeded.
  * - `round_robin`: dispatches the head task to the next worker in turn, skipping full ones; never scans
  *   or coordinates; when nothing can be dispatched it alternates monitor and optimize.
  * - `greedy`: uses only what the observation shows: sends the head task to the free worker with the best
@@ -24,24 +25,24 @@ import type { ActOptions, Agent, LearnArgs, LearnResult } from '../../src/core/a
 import type { Env } from '../../src/core/env.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';
 import { resolveConfig } from '../../src/core/config-schema.js';
-import { Rng } from '../../src/core/rng.js';
 import { OrchestratorEnv } from './env.js';
 import {
   GreedyBaselineConfigSchema,
   OracleBaselineConfigSchema,
-  RandomBaselineConfigSchema,
   RoundRobinBaselineConfigSchema,
   type BaselineOptions,
   type GreedyBaselineConfig,
   type OracleBaselineConfig,
-  type RandomBaselineConfig,
   type RoundRobinBaselineConfig,
 } from './baseline-config.js';
 
 export type { BaselineOptions } from './baseline-config.js';
 
+/** The baselines a comparison on this env runs: `random` (agents/random.ts) and the ones built here. */
 export const BASELINE_NAMES = ['random', 'round_robin', 'greedy', 'oracle'] as const;
 export type BaselineName = (typeof BASELINE_NAMES)[number];
+/** The baselines that read the Orchestrator env, built by `createBaseline`. */
+export const ORCHESTRATOR_BASELINE_NAMES = ['round_robin', 'greedy', 'oracle'] as const;
 
 function orchestratorOf(env: Env<unknown, unknown>): OrchestratorEnv {
   const inner = env.unwrapped;
@@ -109,34 +110,6 @@ function fallback(mask: Uint8Array, ...preferred: number[]): number {
   for (const a of preferred) if (mask[a]) return a;
   for (let a = 0; a < mask.length; a++) if (mask[a]) return a;
   return 0;
-}
-
-export class RandomBaseline extends BaselineBase<RandomBaselineConfig> {
-  readonly name = 'random' as const;
-  private rng: Rng;
-  private readonly numActions: number;
-
-  constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
-    super(options);
-    this.rng = new Rng(`baseline/random/${this.config.seed}`);
-    const space = env.actionSpace as { n?: number };
-    if (typeof space.n !== 'number') throw new ConfigError('Expected a Discrete action space for the random baseline, but got another space.');
-    this.numActions = space.n;
-  }
-
-  protected resolve(options: BaselineOptions): RandomBaselineConfig {
-    return resolveConfig(RandomBaselineConfigSchema, options, 'random');
-  }
-
-  act(_obs: Float32Array, options?: ActOptions): number {
-    const mask = options?.mask;
-    if (!mask) return this.rng.integer(0, this.numActions);
-    let allowed = 0;
-    for (let a = 0; a < mask.length; a++) allowed += mask[a];
-    let pick = this.rng.integer(0, Math.max(1, allowed));
-    for (let a = 0; a < mask.length; a++) if (mask[a] && pick-- === 0) return a;
-    return 0;
-  }
 }
 
 export class RoundRobinBaseline extends OrchestratorBaseline<RoundRobinBaselineConfig> {
@@ -256,18 +229,21 @@ export class OracleBaseline extends OrchestratorBaseline<OracleBaselineConfig> {
   }
 }
 
-/** Builds a baseline by name for this env (wrappers allowed: the baselines read `env.unwrapped`). */
+/**
+ * Builds a baseline that reads this env, by name (wrappers allowed: the baselines read `env.unwrapped`).
+ * `random` is not one of them: build it with `createAgent('random', ...)` (agents/).
+ */
 export function createBaseline(name: string, env: Env<unknown, unknown>, options: BaselineOptions = {}): Agent<Float32Array, number> {
   switch (name) {
-    case 'random':
-      return new RandomBaseline(env, options);
     case 'round_robin':
       return new RoundRobinBaseline(env, options);
     case 'greedy':
       return new GreedyBaseline(env, options);
     case 'oracle':
       return new OracleBaseline(env, options);
-    default:
-      throw new ConfigError(`Expected a baseline name (${BASELINE_NAMES.join(', ')}), but got ${JSON.stringify(name)}.`);
+    default: {
+      const hint = name === 'random' ? ' The random baseline reads nothing of the env: it is the general agent in agents/random.ts, built by the agent registry (createAgent; for evaluateBaselines pass createAgent: createBaselineAgent).' : '';
+      throw new ConfigError(`Expected an Orchestrator baseline name (${ORCHESTRATOR_BASELINE_NAMES.join(', ')}), but got ${JSON.stringify(name)}.${hint}`);
+    }
   }
 }

@@ -2,7 +2,12 @@
  * Runs the baselines on an Orchestrator env id and summarizes them: what `loopgym baselines` prints.
  * Every baseline plays the same episode seeds (seed, seed + 1, ...), so differences come from the
  * policies, not the draw of companies.
+ *
+ * The baselines are built by the `createAgent` the caller hands in: envs/ does not import agents/, where
+ * `random` lives, so callers above both (the CLI, tests) pass the agent registry's factory; without one,
+ * only the baselines built here (round_robin, greedy, oracle) can run.
  */
+import type { Agent } from '../../src/core/agent.js';
 import type { Env } from '../../src/core/env.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { make } from '../../src/core/registry.js';
@@ -22,7 +27,12 @@ export interface EvaluateBaselinesOptions {
   baselineOptions?: BaselineOptions;
   /** Step limit per episode (default: the registered one). */
   maxEpisodeSteps?: number;
+  /** Builds a baseline by name (default: createBaseline, which builds the Orchestrator's own, not random). */
+  createAgent?: BaselineFactory;
 }
+
+/** Builds the baseline `name` to act in `env` with `options` (its seed among them). */
+export type BaselineFactory = (name: BaselineName, env: Env<unknown, unknown>, options: BaselineOptions) => Agent<Float32Array, number>;
 
 export interface BaselineSummary {
   name: BaselineName;
@@ -54,7 +64,7 @@ export function evaluateBaselines(envId: string, options: EvaluateBaselinesOptio
   for (const name of names) {
     const env = make<Float32Array, number>(envId, { kwargs: options.kwargs ?? {}, ...(options.maxEpisodeSteps ? { maxEpisodeSteps: options.maxEpisodeSteps } : {}) });
     if (!(env.unwrapped instanceof OrchestratorEnv)) throw new ConfigError(`Expected an Orchestrator env id (Orchestrator-v0, Orchestrator-drift-v0), but got ${envId}.`);
-    out[name] = runBaseline(env, name, episodes, seed, options.baselineOptions ?? {});
+    out[name] = runBaseline(env, name, episodes, seed, options.baselineOptions ?? {}, options.createAgent);
     env.close();
   }
   const low = out.random?.meanReturn;
@@ -66,8 +76,8 @@ export function evaluateBaselines(envId: string, options: EvaluateBaselinesOptio
 }
 
 /** Plays `episodes` episodes of one baseline from seeds seed, seed + 1, ... */
-export function runBaseline(env: Env<Float32Array, number>, name: BaselineName, episodes: number, seed: number, options: BaselineOptions = {}): BaselineSummary {
-  const agent = createBaseline(name, env as Env<unknown, unknown>, { seed, ...options });
+export function runBaseline(env: Env<Float32Array, number>, name: BaselineName, episodes: number, seed: number, options: BaselineOptions = {}, createAgent: BaselineFactory = createBaseline): BaselineSummary {
+  const agent = createAgent(name, env as Env<unknown, unknown>, { seed, ...options });
   const inner = env.unwrapped as OrchestratorEnv;
   const returns: number[] = [];
   let finished = 0;

@@ -1,23 +1,23 @@
 /**
- * Registers the agents that live beside their env, the Orchestrator baselines (random, round_robin,
- * greedy, oracle), in the agent registry. It sits here, above both envs/ and agents/, because an
- * algorithm in agents/ never imports an env. A baseline needs the single env it will act in
- * (`context.env`): the oracle reads that env's hidden parameters.
+ * Registers the agents that live beside their env, the Orchestrator baselines (round_robin, greedy,
+ * oracle), in the agent registry (the fourth baseline, random, is a general agent: agents/random.ts). It
+ * sits here, above both envs/ and agents/, because an algorithm in agents/ never imports an env. A baseline
+ * needs the single env it will act in (`context.env`): the oracle reads that env's hidden parameters.
  */
-import { listAgents, registerAgent } from '../../agents/index.js';
-import { BASELINE_NAMES, createBaseline } from '../../envs/orchestrator/baselines.js';
+import { createAgent, listAgents, registerAgent } from '../../agents/index.js';
+import { ORCHESTRATOR_BASELINE_NAMES, createBaseline } from '../../envs/orchestrator/baselines.js';
+import type { BaselineFactory } from '../../envs/orchestrator/evaluate.js';
 import { BASELINE_CONFIG_SCHEMAS } from '../../envs/orchestrator/baseline-config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/env.js';
 
 const DESCRIPTIONS: Record<string, string> = {
-  random: 'Baseline: uniformly random among the allowed actions (action mask).',
   round_robin: 'Baseline (Orchestrator): dispatches to workers in turn.',
   greedy: 'Baseline (Orchestrator): dispatches by observed success rates only.',
   oracle: 'Baseline (Orchestrator): reads the hidden worker parameters; an upper reference, not optimal.',
 };
 
-for (const name of BASELINE_NAMES) {
+for (const name of ORCHESTRATOR_BASELINE_NAMES) {
   if (listAgents().includes(name)) continue;
   registerAgent({
     name,
@@ -32,3 +32,7 @@ for (const name of BASELINE_NAMES) {
     },
   });
 }
+
+/** Every baseline by name through the agent registry (random included), for `evaluateBaselines`. */
+export const createBaselineAgent: BaselineFactory = (name, env, options) =>
+  createAgent(name, { ...options }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, env }) as ReturnType<BaselineFactory>;

@@ -4,51 +4,28 @@
  * bundle. `exportAgentDir` does the same from a bare `agent.save(dir)` folder, `exportAgent` from an
  * agent in memory.
  *
- * What an agent folder must hold (what agents/*.ts save):
- *   agent.json   {algo, config, observationSpace, actionSpace, stepsDone?, normalizer?: {obs: {mean, var, count} | null}}
- *   policy/      PPO, A2C, REINFORCE: tfjs LayersModel of Dense layers, observation -> action logits
- *   value/       optional, same form, observation -> state value (one output)
- *   q/           DQN: tfjs LayersModel of Dense layers, observation -> Q-values (action = argmax);
- *                target/ and replay/ are ignored
- * An agent with another layout declares it in agent.json under `export` (see AgentExportLayout).
+ * An agent folder is read through its declared format (agents/common/agent-folder.ts): the `export`
+ * section of agent.json names the network that chooses actions and what it outputs (`logits`: a categorical
+ * policy; `q_values`: argmax), the value head if any, and the observation normalization (absent: the
+ * `normalizer` section's statistics). Nothing about the layout is guessed; an agent whose section is null
+ * (bandits) has nothing to export.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../core/agent.js';
-import { ConfigError, DataError, UnknownEnvError, describeValue } from '../core/errors.js';
+import { ConfigError, DataError, UnknownEnvError } from '../core/errors.js';
 import { parseEnvId, spec as envSpec } from '../core/registry.js';
-import type { RunningStatsJSON } from '../core/running-stats.js';
 import { spaceFromJSON, Box, Discrete, type SpaceJSON } from '../core/spaces.js';
 import { backendInfo } from '../nn/backend.js';
-import { Normalizer } from '../../agents/common/normalize.js';
+import { readAgentFolder, type AgentFolder, type ExportSection } from '../../agents/common/agent-folder.js';
 import { loopgymVersion } from '../experiments/provenance.js';
 import { inspectRun } from '../experiments/store.js';
 import { describeEnvLayout, MASK_ENCODING, MASK_RULE, normalizationToManifest, writeBundle, type EnvLayout, type ManifestContent, type PolicyManifest } from './bundle.js';
-import { loadHead, type HeadName, type ObservationNormalization, type PolicyHead, type PolicyNetwork } from './policy-net.js';
+import { loadHead, type PolicyHead, type PolicyNetwork, type ObservationNormalization } from './policy-net.js';
 
-/**
- * Optional `export` section of agent.json for agents whose folder differs from the default layout.
- * Head folders are relative to the agent folder.
- */
-export interface AgentExportLayout {
-  /** Folder of the action head and what it outputs. */
-  actionHead?: { dir: string; output: 'logits' | 'q_values' };
-  /** Folder of the state-value head, or null for none. */
-  valueHead?: { dir: string } | null;
-  /** The observation normalization the agent applies before its network (overrides `normalizer.obs`). */
-  obsNormalization?: { mean: number[]; var: number[]; count: number; epsilon: number; clip: number | null } | null;
-}
-
-interface SavedAgentJson {
-  algo?: unknown;
-  config?: Record<string, unknown>;
-  observationSpace?: SpaceJSON;
-  actionSpace?: SpaceJSON;
-  stepsDone?: number;
-  normalizer?: { obs?: RunningStatsJSON | null; epsilon?: number; clipObs?: number };
-  export?: AgentExportLayout;
-}
+/** The `export` section of agent.json: which network folders a bundle is made of. */
+export type AgentExportLayout = ExportSection;
 
 /** The parts of a saved agent a bundle needs. */
 export interface SavedPolicy {
@@ -61,39 +38,23 @@ export interface SavedPolicy {
   normalization: ObservationNormalization | null;
 }
 
-/** Algorithms whose action head outputs Q-values (action = argmax) rather than logits. */
-const Q_VALUE_ALGOS = new Set(['dqn', 'double-dqn', 'ddqn']);
-/** Where DQN-style agents may keep their online network, in the order looked for. */
-const Q_HEAD_DIRS = ['q', 'q_network', 'qnet', 'online', 'policy'];
-
 export async function readSavedPolicy(agentDir: string): Promise<SavedPolicy> {
-  const agentJsonPath = join(agentDir, 'agent.json');
-  if (!existsSync(agentJsonPath)) throw new DataError(`Expected agent.json in ${agentDir} (a folder written by agent.save), but it is missing.`);
-  let saved: SavedAgentJson;
-  try {
-    saved = JSON.parse(readFileSync(agentJsonPath, 'utf8')) as SavedAgentJson;
-  } catch (error) {
-    throw new DataError(`Expected ${agentJsonPath} to be valid JSON, but parsing failed: ${(error as Error).message}`);
-  }
-  if (typeof saved.algo !== 'string') throw new DataError(`Expected "algo" (the algorithm name) in ${agentJsonPath}, but got ${describeValue(saved.algo)}.`);
-  const algo = saved.algo;
-  if (!saved.observationSpace || !saved.actionSpace) throw new DataError(`Expected observationSpace and actionSpace in ${agentJsonPath}, but they are missing.`);
+  const saved = await readAgentFolder(agentDir);
+  const algo = saved.algorithm;
+  const layout = saved.export;
+  if (layout === null) throw new DataError(`Expected an export section in ${join(agentDir, 'agent.json')}, but ${algo} declares none (it has no network to export).`);
+  if (!saved.observationSpace || !saved.actionSpace) throw new DataError(`Expected observationSpace and actionSpace in ${join(agentDir, 'agent.json')}, but they are missing.`);
   const actionSpace = spaceFromJSON(saved.actionSpace);
   if (!(actionSpace instanceof Discrete) || actionSpace.start !== 0) {
     throw new ConfigError(`Expected a Discrete action space starting at 0 to export (MLP policies over discrete actions), but ${algo} has ${actionSpace}.`);
   }
   const observationSpace = spaceFromJSON(saved.observationSpace);
-  const layout = saved.export ?? {};
-
-  const actionHead = layout.actionHead ?? defaultActionHead(agentDir, algo);
-  const heads: PolicyHead[] = [await loadHead(join(agentDir, actionHead.dir), actionHead.output)];
-  const valueDir = layout.valueHead === null ? null : (layout.valueHead?.dir ?? (isDir(join(agentDir, 'value')) && actionHead.output === 'logits' ? 'value' : null));
-  if (valueDir !== null) heads.push(await loadHead(join(agentDir, valueDir), 'value'));
-
+  const heads: PolicyHead[] = [await loadHead(join(agentDir, layout.actionHead.dir), layout.actionHead.output)];
+  if (layout.valueHead) heads.push(await loadHead(join(agentDir, layout.valueHead.dir), 'value'));
   return {
     algo,
-    hyperparameters: saved.config ?? {},
-    stepsTrained: typeof saved.stepsDone === 'number' ? saved.stepsDone : null,
+    hyperparameters: saved.config,
+    stepsTrained: saved.progress.stepsDone,
     observationSpace: saved.observationSpace,
     numActions: actionSpace.n,
     network: { inputDim: observationSpace.flatDim, heads },
@@ -105,35 +66,14 @@ function isDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
 }
 
-function defaultActionHead(agentDir: string, algo: string): { dir: string; output: HeadName & ('logits' | 'q_values') } {
-  if (Q_VALUE_ALGOS.has(algo)) {
-    const dir = Q_HEAD_DIRS.find((d) => existsSync(join(agentDir, d, 'model.json')));
-    if (!dir) throw new DataError(`Expected the Q-network of ${algo} in one of ${Q_HEAD_DIRS.map((d) => `${d}/`).join(', ')} under ${agentDir}, but none holds a model.json.`);
-    return { dir, output: 'q_values' };
-  }
-  if (!existsSync(join(agentDir, 'policy', 'model.json'))) {
-    throw new DataError(`Expected the policy network of ${algo} at ${join(agentDir, 'policy', 'model.json')}, but it is missing (only MLP agents with a saved policy/ can be exported).`);
-  }
-  return { dir: 'policy', output: 'logits' };
-}
-
-function readNormalization(saved: SavedAgentJson, layout: AgentExportLayout): ObservationNormalization | null {
+function readNormalization(saved: AgentFolder, layout: ExportSection): ObservationNormalization | null {
   if (layout.obsNormalization !== undefined) {
     const n = layout.obsNormalization;
     return n === null ? null : { mean: n.mean, var: n.var, count: n.count, epsilon: n.epsilon, clip: n.clip ?? Infinity };
   }
-  const stats = saved.normalizer?.obs;
-  if (!stats) return null;
-  // agent.json does not record epsilon and clip: they are the Normalizer's defaults, read from it so the
-  // bundle follows them if they change.
-  const defaults = new Normalizer(1, false, false, 0.99);
-  return {
-    mean: stats.mean,
-    var: stats.var,
-    count: stats.count,
-    epsilon: saved.normalizer?.epsilon ?? defaults.epsilon,
-    clip: saved.normalizer?.clipObs ?? defaults.clipObs,
-  };
+  const n = saved.normalizer;
+  if (!n?.obs) return null;
+  return { mean: n.obs.mean, var: n.obs.var, count: n.obs.count, epsilon: n.epsilon, clip: n.clipObs };
 }
 
 export interface EnvDescription {

@@ -7,8 +7,10 @@
  * a learning policy goes through, from chaotic to competent.
  */
 import { ConfigError, describeValue } from '../core/errors.js';
+import type { Agent } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { make } from '../core/registry.js';
+import { RandomAgent } from '../../agents/random.js';
 import { createBaseline } from '../../envs/orchestrator/baselines.js';
 import type { TaskOutcome } from '../../envs/orchestrator/feedback.js';
 import '../../envs/orchestrator/register.js';
@@ -43,12 +45,18 @@ export interface CollectedFeedback {
   episodes: number;
 }
 
+/** A policy by name: random (agents/random.ts) or one of the Orchestrator's baselines. */
+function policy(name: string, env: Env<unknown, unknown>, seed: number): Agent<Float32Array, number> {
+  if (name === 'random') return new RandomAgent({ seed }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace });
+  return createBaseline(name, env, { seed });
+}
+
 export function collectFeedback(options: CollectFeedbackOptions): CollectedFeedback {
   const { envId = 'Orchestrator-v0', kwargs = {}, steps, policies = ['random', 'greedy', 'round_robin'], seed = 0, onFinished } = options;
   if (!Number.isInteger(steps) || steps <= 0) throw new ConfigError(`Expected steps to be a positive integer, but got ${describeValue(steps)}.`);
   if (policies.length === 0) throw new ConfigError('Expected at least one policy name, but got an empty list.');
   const env = make<Float32Array, number>(envId, { kwargs });
-  const agents = policies.map((name, i) => createBaseline(name, env as Env<unknown, unknown>, { seed: seed + i }));
+  const agents = policies.map((name, i) => policy(name, env as Env<unknown, unknown>, seed + i));
   // A learner with no model use: its ingest joins feedback with the truth exactly as in training runs.
   const learner = new RewardLearner({ model: placeholderModel(), heldOutFraction: 0 });
   const features: number[] = [];

@@ -6,12 +6,13 @@ import { ConfigError, DataError, make } from '../../src/core/index.js';
 import '../../envs/orchestrator/register.js';
 import { BASELINE_NAMES, GreedyBaseline, OracleBaseline, createBaseline } from '../../envs/orchestrator/baselines.js';
 import { evaluateBaselines } from '../../envs/orchestrator/evaluate.js';
+import { createBaselineAgent } from '../../src/experiments/builtin-agents.js';
 import { ORCHESTRATOR_VERBS } from '../../envs/orchestrator/config.js';
 import { welchTTest } from '../../src/experiments/stats.js';
 
 describe('Orchestrator baselines', () => {
   it('order oracle > greedy > round_robin > random on default, each gap Welch p < 0.01 over 100 episodes', () => {
-    const results = evaluateBaselines('Orchestrator-v0', { episodes: 100, seed: 0 });
+    const results = evaluateBaselines('Orchestrator-v0', { episodes: 100, seed: 0, createAgent: createBaselineAgent });
     const order = ['oracle', 'greedy', 'round_robin', 'random'];
     const lines = order.map((name) => {
       const r = results[name];
@@ -54,7 +55,7 @@ describe('Orchestrator baselines', () => {
     for (const kwargs of [{ preset: 'easy' }, { preset: 'hard' }, { disabledVerbs: ['dispatch', 'scan'] }, { disabledVerbs: ['monitor', 'coordinate'] }]) {
       const env = make<Float32Array, number>('Orchestrator-drift-v0', { kwargs });
       for (const name of BASELINE_NAMES) {
-        const agent = createBaseline(name, env);
+        const agent = createBaselineAgent(name, env, {});
         let { obs, info } = env.reset({ seed: 1 });
         for (let t = 0; t < 200; t++) {
           const mask = info.actionMask as Uint8Array;
@@ -70,7 +71,8 @@ describe('Orchestrator baselines', () => {
 
   it('need the orchestrator env and a mask, and save and load their options', async () => {
     expect(() => new GreedyBaseline(make('ContextualRouting-v0'))).toThrow(ConfigError);
-    expect(() => createBaseline('smart', make('Orchestrator-v0'))).toThrow(/baseline name \(random, round_robin, greedy, oracle\)/);
+    expect(() => createBaseline('smart', make('Orchestrator-v0'))).toThrow(/Orchestrator baseline name \(round_robin, greedy, oracle\)/);
+    expect(() => createBaseline('random', make('Orchestrator-v0'))).toThrow(/agents\/random\.ts/);
     const oracle = new OracleBaseline(make('Orchestrator-v0'), { optimizeAbove: 0.3 });
     expect(() => oracle.act(new Float32Array(73))).toThrow(/options.mask/);
     const dir = await mkdtemp(join(tmpdir(), 'loopgym-baseline-'));

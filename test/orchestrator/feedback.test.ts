@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { make } from '../../src/core/index.js';
 import '../../envs/orchestrator/register.js';
-import { createBaseline } from '../../envs/orchestrator/baselines.js';
+import { createBaselineAgent } from '../../src/experiments/builtin-agents.js';
 import type { FeedbackEvent, TaskOutcome } from '../../envs/orchestrator/feedback.js';
 import { TASK_OUTCOME_FEATURE_DIM } from '../../envs/orchestrator/feedback.js';
 import { pearson } from '../../src/experiments/stats.js';
@@ -13,8 +13,8 @@ function collect(episodes: number, kwargs: Record<string, unknown> = {}) {
   const scores: { cat: number; satisfaction: number; ratings: Record<string, number> }[] = [];
   const preferences: { agrees: boolean }[] = [];
   let finished = 0;
-  for (const name of ['greedy', 'random']) {
-    const agent = createBaseline(name, env, { seed: 3 });
+  for (const name of ['greedy', 'random'] as const) {
+    const agent = createBaselineAgent(name, env, { seed: 3 });
     for (let e = 0; e < episodes; e++) {
       truth.clear();
       let { obs, info } = env.reset({ seed: 500 + e });

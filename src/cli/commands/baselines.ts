@@ -2,6 +2,7 @@ import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
 import { evaluateBaselines } from '../../../envs/orchestrator/evaluate.js';
 import { BASELINE_NAMES, type BaselineName } from '../../../envs/orchestrator/baselines.js';
+import { createBaselineAgent } from '../../experiments/builtin-agents.js';
 import { formatTable, printJson, printLine, type GlobalOptions } from '../output.js';
 
 interface BaselinesArgs extends GlobalOptions {
@@ -30,6 +31,7 @@ export const baselinesCommand: CommandModule<GlobalOptions, BaselinesArgs> = {
       seed: argv.seed,
       kwargs: argv.preset ? { preset: argv.preset } : {},
       baselines: argv.baselines as BaselineName[] | undefined,
+      createAgent: createBaselineAgent,
     });
     if (argv.json) return printJson(results);
     const rows = Object.values(results).map((r) => [

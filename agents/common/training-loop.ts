@@ -1,0 +1,114 @@
+/**
+ * The frame of every network learner's learn(): it checks the budget and the env, runs the hooks (onStart;
+ * onStep after every logged row; onEnd), counts env steps, and writes each log row's episode statistics and
+ * `time/*` keys, so that an algorithm's learn() holds only its own work (rollout, advantages, update) and
+ * the `train/*` keys it logs.
+ *
+ * A row is laid out as SB3 lays it out: `rollout/ep_rew_mean` and `rollout/ep_len_mean` (last 100 training
+ * episodes), the algorithm's keys, then `time/iterations` (on-policy) or `time/episodes` (off-policy),
+ * `time/fps` (env steps per second of this learn() call), `time/time_elapsed` (seconds) and any profiling
+ * times the algorithm hands in; the logger adds `time/total_timesteps`. Only `time/*` keys are wall-clock.
+ */
+import type { Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../../src/core/agent.js';
+import { ConfigError } from '../../src/core/errors.js';
+import type { VectorEnv } from '../../src/core/vector.js';
+import { ensureBackend, type BackendName } from '../../src/nn/backend.js';
+import { checkTotalSteps } from './config.js';
+import { endHooks, runHooks } from './hooks.js';
+import type { LearnerProgress } from './learner-state.js';
+import type { Logger } from './logger.js';
+import { toVectorEnv } from './vec.js';
+
+export interface TrainingLoopOptions {
+  /** The tfjs backend the agent's config names. */
+  backend: BackendName;
+  /** SB3's two row layouts: on-policy rows count `time/iterations`, off-policy rows `time/episodes`. */
+  kind: 'on-policy' | 'off-policy';
+}
+
+export class TrainingLoop {
+  /** Env steps taken in this learn() call (summed over vector members). */
+  steps = 0;
+  /** True once a hook returned false. */
+  stoppedEarly = false;
+  private readonly hooks: readonly TrainingHook[];
+  private startTime = performance.now();
+
+  private constructor(
+    private readonly agent: Agent,
+    private readonly learner: LearnerProgress,
+    /** The env as a vector env (a single env is adapted to one member). */
+    readonly venv: VectorEnv,
+    readonly totalSteps: number,
+    hooks: readonly TrainingHook[] | undefined,
+    private readonly kind: TrainingLoopOptions['kind'],
+  ) {
+    this.hooks = hooks ?? [];
+  }
+
+  /** Checks totalSteps, selects the backend and adapts the env; call `start()` once the agent is set up. */
+  static async begin(agent: Agent, learner: LearnerProgress, { env, totalSteps, hooks }: LearnArgs, options: TrainingLoopOptions): Promise<TrainingLoop> {
+    checkTotalSteps(totalSteps);
+    await ensureBackend(options.backend);
+    const venv = toVectorEnv(env);
+    if (venv.obsDim !== learner.obsDim) throw new ConfigError(`Expected an env with observations of length ${learner.obsDim}, but got ${venv.obsDim}.`);
+    return new TrainingLoop(agent, learner, venv, totalSteps, hooks, options.kind);
+  }
+
+  /** Starts the clock and runs the hooks' onStart. */
+  async start(): Promise<void> {
+    this.startTime = performance.now();
+    if (!(await runHooks(this.hooks, 'onStart', this.state()))) this.stoppedEarly = true;
+  }
+
+  /** True while no hook stopped training and the budget is not spent. */
+  get running(): boolean {
+    return !this.stoppedEarly && this.steps < this.totalSteps;
+  }
+
+  /** True once the budget of this call is spent (the last row is logged then, whatever the interval). */
+  get budgetSpent(): boolean {
+    return this.steps >= this.totalSteps;
+  }
+
+  /** Fraction of this call's budget spent, for schedules. */
+  get progress(): number {
+    return this.steps / this.totalSteps;
+  }
+
+  /** Counts `n` env steps (this call's and the agent's). */
+  count(n: number): void {
+    this.steps += n;
+    this.learner.stepsDone += n;
+  }
+
+  /**
+   * Logs one row (episode statistics, the algorithm's keys written by `record`, the time keys and the
+   * profiling `timings` in seconds as `time/<name>`), dumps it at the agent's step count and runs the hooks'
+   * onStep.
+   */
+  async log(record: (log: Logger) => void, timings: Readonly<Record<string, number>> = {}): Promise<void> {
+    const log = this.learner.logger;
+    this.learner.episodes.record((key, value) => log.record(key, value));
+    record(log);
+    if (this.kind === 'on-policy') log.record('time/iterations', this.learner.iterations);
+    else log.record('time/episodes', this.learner.episodes.total);
+    const elapsed = (performance.now() - this.startTime) / 1000;
+    log.record('time/fps', Math.round(this.steps / Math.max(elapsed, 1e-9)));
+    log.record('time/time_elapsed', elapsed);
+    for (const [name, seconds] of Object.entries(timings)) log.record(`time/${name}`, seconds);
+    log.dump(this.learner.stepsDone);
+    if (!(await runHooks(this.hooks, 'onStep', this.state()))) this.stoppedEarly = true;
+  }
+
+  /** Runs the hooks' onEnd and returns what learn() returns. */
+  async end(): Promise<LearnResult> {
+    await endHooks(this.hooks, this.state());
+    return { stepsDone: this.learner.stepsDone, iterations: this.learner.iterations, stoppedEarly: this.stoppedEarly };
+  }
+
+  private state(): TrainingState {
+    const l = this.learner;
+    return { stepsDone: l.stepsDone, totalSteps: this.totalSteps, iteration: l.iterations, newEpisodes: l.episodes.takeNew(), metrics: l.logger.latest, agent: this.agent };
+  }
+}
