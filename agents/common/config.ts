@@ -10,7 +10,7 @@ import { BACKEND_NAMES, type BackendName } from '../../src/nn/backend.js';
 
 const layerSizes = z.array(z.number().int().min(1));
 
-/** Hidden layer sizes of an MLP (default [64, 64]). */
+/** Hidden layer sizes of an MLP. */
 export const hiddenLayers = (description: string) => layerSizes.default([64, 64]).describe(description);
 
 /** Hidden activation of an MLP. */
