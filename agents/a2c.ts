@@ -11,122 +11,61 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import type { BackendName } from '../src/nn/backend.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatRmsProp, FlatAdam } from '../src/nn/optim.js';
-import type { Activation } from '../src/nn/mlp.js';
-import type { InitName } from '../src/nn/init.js';
 import type { ActorCritic } from './common/actor-critic.js';
 import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
-import type { LogFormat } from './common/logger.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
 import { TrainingLoop } from './common/training-loop.js';
-import { checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
+import { z } from 'zod';
+import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
 import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
-export interface A2cConfig {
-  /** Steps per env member per update. Default 5. */
-  numSteps: number;
-  /** Learning rate (start value of the schedule). Default 7e-4. */
-  learningRate: number;
-  /** Default constant. */
-  lrSchedule: 'constant' | 'linear';
-  /** Discount. Default 0.99. */
-  gamma: number;
-  /** GAE lambda; 1 gives n-step returns (SB3's default). Default 1. */
-  gaeLambda: number;
-  /** Entropy bonus coefficient. Default 0. */
-  entCoef: number;
-  /** Value loss coefficient. Default 0.5. */
-  vfCoef: number;
-  /** Global gradient-norm clip. Default 0.5. */
-  maxGradNorm: number;
-  /** Normalize advantages over the rollout. Default false. */
-  normalizeAdvantage: boolean;
-  /** `rmsprop` (SB3: alpha 0.99, eps 1e-5) or `adam`. Default rmsprop. */
-  optimizer: 'rmsprop' | 'adam';
-  /** RMSprop/Adam epsilon. Default 1e-5. */
-  optimizerEps: number;
-  /** Hidden layers of the policy net. Default [64, 64]. */
-  piLayers: number[];
-  /** Hidden layers of the value net. Default [64, 64]. */
-  vfLayers: number[];
-  /** Default tanh. */
-  activation: Activation;
-  /** Default orthogonal. */
-  init: InitName;
-  /** Default false. */
-  normalizeObs: boolean;
-  /** Default false. */
-  normalizeReward: boolean;
-  /** Log (and call hooks) every this many updates. Default 100 (SB3's log_interval). */
-  logInterval: number;
-  /** tfjs backend. Default auto. */
-  backend: BackendName;
-  /** Default none. */
-  logFormats: LogFormat[];
-  /** Default null. */
-  logDir: string | null;
-}
+export const A2cConfigSchema = crossFieldRules(
+  z.strictObject({
+    numSteps: z.number().int().min(1).default(5).describe('Steps per env member per update'),
+    learningRate: z.number().gt(0).default(7e-4).describe('Learning rate (start value of the schedule)'),
+    lrSchedule: scheduleField('Learning-rate schedule: constant, or linear down to 0 over the learn() call'),
+    gamma: discountField,
+    gaeLambda: z.number().min(0).max(1).default(1).describe("GAE lambda; 1 gives n-step returns (SB3's default)"),
+    entCoef: z.number().min(0).default(0).describe('Entropy bonus coefficient'),
+    vfCoef: z.number().min(0).default(0.5).describe('Value loss coefficient'),
+    maxGradNorm: z.number().gt(0).default(0.5).describe('Global gradient-norm clip'),
+    normalizeAdvantage: z.boolean().default(false).describe('Normalize advantages over the rollout'),
+    optimizer: z.enum(['rmsprop', 'adam']).default('rmsprop').describe('rmsprop (as SB3: alpha 0.99) or adam'),
+    optimizerEps: z.number().gt(0).default(1e-5).describe('RMSprop/Adam epsilon'),
+    piLayers: hiddenLayers('Hidden layer sizes of the policy net'),
+    vfLayers: hiddenLayers('Hidden layer sizes of the value net'),
+    activation: activationField('tanh', 'Hidden activation'),
+    init: initField('orthogonal', 'Weight initialization'),
+    normalizeObs: z.boolean().default(false).describe('Normalize observations with running statistics (VecNormalize)'),
+    normalizeReward: z.boolean().default(false).describe('Scale rewards by the running std of the discounted return'),
+    logInterval: z.number().int().min(1).default(100).describe("Log (and call hooks) every this many updates (SB3's log_interval)"),
+    backend: backendField,
+    logFormats: logFormatsField,
+    logDir: logDirField,
+  }),
+  logDirRule,
+);
 
-export const A2C_DEFAULTS: A2cConfig = {
-  numSteps: 5,
-  learningRate: 7e-4,
-  lrSchedule: 'constant',
-  gamma: 0.99,
-  gaeLambda: 1,
-  entCoef: 0,
-  vfCoef: 0.5,
-  maxGradNorm: 0.5,
-  normalizeAdvantage: false,
-  optimizer: 'rmsprop',
-  optimizerEps: 1e-5,
-  piLayers: [64, 64],
-  vfLayers: [64, 64],
-  activation: 'tanh',
-  init: 'orthogonal',
-  normalizeObs: false,
-  normalizeReward: false,
-  logInterval: 100,
-  backend: 'auto',
-  logFormats: [],
-  logDir: null,
-};
+export type A2cConfig = z.output<typeof A2cConfigSchema>;
+/** What a user passes: any subset of the fields. */
+export type A2cConfigInput = z.input<typeof A2cConfigSchema>;
+
+export const A2C_DEFAULTS: Readonly<A2cConfig> = configDefaults(A2cConfigSchema);
 
 /** rl-baselines3-zoo's CartPole-v1 A2C settings: 8 envs, 5e5 steps, ent_coef 0 (the rest SB3 defaults). */
-export const A2C_ZOO_CARTPOLE: Partial<A2cConfig> = { entCoef: 0 };
-
-export function validateA2cConfig(c: A2cConfig): void {
-  checkNumber(c, 'numSteps', { integer: true, min: 1 });
-  checkNumber(c, 'learningRate', { above: 0 });
-  checkNumber(c, 'gamma', { min: 0, max: 1 });
-  checkNumber(c, 'gaeLambda', { min: 0, max: 1 });
-  checkNumber(c, 'entCoef', { min: 0 });
-  checkNumber(c, 'vfCoef', { min: 0 });
-  checkNumber(c, 'maxGradNorm', { above: 0 });
-  checkNumber(c, 'optimizerEps', { above: 0 });
-  checkNumber(c, 'logInterval', { integer: true, min: 1 });
-  checkChoice(c, 'lrSchedule', ['constant', 'linear']);
-  checkChoice(c, 'optimizer', ['rmsprop', 'adam']);
-  checkChoice(c, 'activation', ['tanh', 'relu']);
-  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
-  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
-  checkChoice(c, 'normalizeAdvantage', [true, false]);
-  checkChoice(c, 'normalizeObs', [true, false]);
-  checkChoice(c, 'normalizeReward', [true, false]);
-  checkLayers(c, 'piLayers');
-  checkLayers(c, 'vfLayers');
-  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
-}
+export const A2C_ZOO_CARTPOLE: A2cConfigInput = { entCoef: 0 };
 
 // --------------------------------------------------------------------------------------------- agent
 
 export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAdam> {
-  constructor(config: Partial<A2cConfig>, context: AgentContext) {
-    super('a2c', config, context, { defaults: A2C_DEFAULTS, validate: validateA2cConfig });
+  constructor(config: A2cConfigInput, context: AgentContext) {
+    super('a2c', config, context, { schema: A2cConfigSchema });
   }
 
   // -------------------------------------------------------------------------------------- network

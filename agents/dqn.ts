@@ -19,95 +19,62 @@ import { z } from 'zod';
 import type { Agent, ActOptions, LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError, DataError } from '../src/core/errors.js';
 import { Discrete } from '../src/core/spaces.js';
-import { ensureBackend, type BackendName } from '../src/nn/backend.js';
+import { ensureBackend } from '../src/nn/backend.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { leanForward, leanGradient } from '../src/nn/lean-mlp.js';
 import { ParamSet } from '../src/nn/params.js';
-import { Mlp, type Activation } from '../src/nn/mlp.js';
+import { Mlp } from '../src/nn/mlp.js';
 import { FlatAdam } from '../src/nn/optim.js';
-import type { InitName } from '../src/nn/init.js';
 import { loadWeights, folderHandler } from '../src/nn/io.js';
 import type { AgentFolder } from './common/agent-folder.js';
 import type { AgentContext } from './common/context.js';
 import { LearnerState } from './common/learner-state.js';
-import type { Logger, LogFormat } from './common/logger.js';
+import type { Logger } from './common/logger.js';
 import { ReplayBuffer } from './common/replay-buffer.js';
 import { TrainingLoop } from './common/training-loop.js';
-import { resolveConfig, checkNumber, checkChoice, checkLayers } from './common/config.js';
+import { configDefaults, crossFieldRules, resolveConfig } from '../src/core/config-schema.js';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
-export interface DqnConfig {
-  /** Adam learning rate. Default 1e-4. */
-  learningRate: number;
-  /** Replay capacity (transitions). Default 1e6. */
-  bufferSize: number;
-  /** Env steps before the first update; actions are uniformly random until then. Default 100. */
-  learningStarts: number;
-  /** Minibatch size. Default 32. */
-  batchSize: number;
-  /** Discount. Default 0.99. */
-  gamma: number;
-  /** Train every trainFreq env steps (summed over members). Default 4. */
-  trainFreq: number;
-  /** Gradient steps per training round. Default 1. */
-  gradientSteps: number;
-  /** Copy the online net into the target net every this many env steps. Default 10000. */
-  targetUpdateInterval: number;
-  /** Fraction of the learn() budget over which epsilon decays linearly. Default 0.1. */
-  explorationFraction: number;
-  /** Epsilon at the start. Default 1. */
-  explorationInitialEps: number;
-  /** Epsilon after the decay. Default 0.05. */
-  explorationFinalEps: number;
-  /** Double DQN target: argmax from the online net, value from the target net. Default false. */
-  doubleDqn: boolean;
-  /** Global gradient-norm clip. Default 10. */
-  maxGradNorm: number;
-  /** Hidden layers of the Q network. Default [64, 64]. */
-  layers: number[];
-  /** Default relu (SB3's QNetwork). */
-  activation: Activation;
-  /** Default torch (PyTorch's nn.Linear init, what SB3's Q-network gets). */
-  init: InitName;
-  /** Include the replay buffer in save() so a loaded agent continues exactly. Default true. */
-  saveReplayBuffer: boolean;
-  /** Log (and call hooks) every this many env steps. Default 1000. */
-  logInterval: number;
-  /** tfjs backend. Default auto. */
-  backend: BackendName;
-  /** Log outputs: any of stdout, jsonl, csv. Default none. */
-  logFormats: LogFormat[];
-  /** Folder for metrics.jsonl / progress.csv. Default null. */
-  logDir: string | null;
-}
+export const DqnConfigSchema = crossFieldRules(
+  z.strictObject({
+    learningRate: z.number().gt(0).default(1e-4).describe('Adam learning rate'),
+    bufferSize: z.number().int().min(1).default(1_000_000).describe('Replay capacity (transitions)'),
+    learningStarts: z.number().int().min(0).default(100).describe('Env steps before the first update; actions are uniformly random until then'),
+    batchSize: z.number().int().min(1).default(32).describe('Minibatch size (at most bufferSize)'),
+    gamma: discountField,
+    trainFreq: z.number().int().min(1).default(4).describe('Train every trainFreq env steps (summed over members)'),
+    gradientSteps: z.number().int().min(1).default(1).describe('Gradient steps per training round'),
+    targetUpdateInterval: z.number().int().min(1).default(10_000).describe('Copy the online net into the target net every this many env steps'),
+    explorationFraction: z.number().gt(0).max(1).default(0.1).describe('Fraction of the learn() budget over which epsilon decays linearly'),
+    explorationInitialEps: z.number().min(0).max(1).default(1).describe('Epsilon at the start'),
+    explorationFinalEps: z.number().min(0).max(1).default(0.05).describe('Epsilon after the decay'),
+    doubleDqn: z.boolean().default(false).describe('Double DQN target: argmax from the online net, value from the target net'),
+    maxGradNorm: z.number().gt(0).default(10).describe('Global gradient-norm clip'),
+    layers: hiddenLayers('Hidden layer sizes of the Q network'),
+    activation: activationField('relu', "Hidden activation (SB3's QNetwork: relu)"),
+    init: initField('torch', "Weight initialization (torch: PyTorch's nn.Linear init, what SB3's Q-network gets)"),
+    saveReplayBuffer: z.boolean().default(true).describe('Include the replay buffer in save() so a loaded agent continues exactly'),
+    logInterval: z.number().int().min(1).default(1000).describe('Log (and call hooks) every this many env steps'),
+    backend: backendField,
+    logFormats: logFormatsField,
+    logDir: logDirField,
+  }),
+  (c, blame) => {
+    if (c.batchSize > c.bufferSize) blame('batchSize', `to be <= bufferSize (${c.bufferSize})`);
+    logDirRule(c, blame);
+  },
+);
 
-export const DQN_DEFAULTS: DqnConfig = {
-  learningRate: 1e-4,
-  bufferSize: 1_000_000,
-  learningStarts: 100,
-  batchSize: 32,
-  gamma: 0.99,
-  trainFreq: 4,
-  gradientSteps: 1,
-  targetUpdateInterval: 10_000,
-  explorationFraction: 0.1,
-  explorationInitialEps: 1,
-  explorationFinalEps: 0.05,
-  doubleDqn: false,
-  maxGradNorm: 10,
-  layers: [64, 64],
-  activation: 'relu',
-  init: 'torch',
-  saveReplayBuffer: true,
-  logInterval: 1000,
-  backend: 'auto',
-  logFormats: [],
-  logDir: null,
-};
+export type DqnConfig = z.output<typeof DqnConfigSchema>;
+/** What a user passes: any subset of the fields. */
+export type DqnConfigInput = z.input<typeof DqnConfigSchema>;
+
+export const DQN_DEFAULTS: Readonly<DqnConfig> = configDefaults(DqnConfigSchema);
 
 /** rl-baselines3-zoo's CartPole-v1 DQN hyperparameters (1 env; the zoo trains 5e4 steps). */
-export const DQN_ZOO_CARTPOLE: Partial<DqnConfig> = {
+export const DQN_ZOO_CARTPOLE: DqnConfigInput = {
   learningRate: 2.3e-3,
   batchSize: 64,
   bufferSize: 100_000,
@@ -128,31 +95,7 @@ export const DQN_ZOO_CARTPOLE: Partial<DqnConfig> = {
  * policy swings between rounds, and no seed of 0-4 reaches a 475 running mean of training episodes in 100k
  * steps; with 1e-3 all five do (42.8k-67.6k steps; `npm run bench -- train-cartpole --algo dqn-tuned`).
  */
-export const DQN_TUNED_CARTPOLE: Partial<DqnConfig> = { ...DQN_ZOO_CARTPOLE, learningRate: 1e-3 };
-
-export function validateDqnConfig(c: DqnConfig): void {
-  checkNumber(c, 'learningRate', { above: 0 });
-  checkNumber(c, 'bufferSize', { integer: true, min: 1 });
-  checkNumber(c, 'learningStarts', { integer: true, min: 0 });
-  checkNumber(c, 'batchSize', { integer: true, min: 1 });
-  checkNumber(c, 'gamma', { min: 0, max: 1 });
-  checkNumber(c, 'trainFreq', { integer: true, min: 1 });
-  checkNumber(c, 'gradientSteps', { integer: true, min: 1 });
-  checkNumber(c, 'targetUpdateInterval', { integer: true, min: 1 });
-  checkNumber(c, 'explorationFraction', { above: 0, max: 1 });
-  checkNumber(c, 'explorationInitialEps', { min: 0, max: 1 });
-  checkNumber(c, 'explorationFinalEps', { min: 0, max: 1 });
-  checkNumber(c, 'maxGradNorm', { above: 0 });
-  checkNumber(c, 'logInterval', { integer: true, min: 1 });
-  checkLayers(c, 'layers');
-  checkChoice(c, 'doubleDqn', [true, false]);
-  checkChoice(c, 'saveReplayBuffer', [true, false]);
-  checkChoice(c, 'activation', ['tanh', 'relu']);
-  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
-  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
-  if (c.batchSize > c.bufferSize) throw new ConfigError(`Expected batchSize <= bufferSize (${c.bufferSize}), but got ${c.batchSize}.`);
-  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
-}
+export const DQN_TUNED_CARTPOLE: DqnConfigInput = { ...DQN_ZOO_CARTPOLE, learningRate: 1e-3 };
 
 /** Index of the largest allowed entry of row `row` (first on ties); the mask is ignored if it allows nothing. */
 function maskedArgmax(q: ArrayLike<number>, row: number, n: number, mask?: ArrayLike<number>, maskRow = row): number {
@@ -189,9 +132,8 @@ export class DqnAgent implements Agent {
   /** Reused gradient array of the lean (relu) path. */
   private gradBuffer: Float32Array | null = null;
 
-  constructor(config: Partial<DqnConfig>, context: AgentContext) {
-    this.config = resolveConfig('dqn', DQN_DEFAULTS, config);
-    validateDqnConfig(this.config);
+  constructor(config: DqnConfigInput, context: AgentContext) {
+    this.config = resolveConfig(DqnConfigSchema, config, 'dqn');
     this.learner = new LearnerState(this.name, context, { streams: ['explore', 'replay'], normalization: null, log: this.config });
     this.obsDim = this.learner.obsDim;
     this.numActions = this.learner.numActions;
@@ -416,8 +358,7 @@ export class DqnAgent implements Agent {
   async load(dir: string): Promise<void> {
     const saved = await this.learner.read(dir);
     const state = parseDqnState(saved, dir);
-    this.config = resolveConfig('dqn', DQN_DEFAULTS, saved.config);
-    validateDqnConfig(this.config);
+    this.config = resolveConfig(DqnConfigSchema, saved.config, 'dqn');
     await ensureBackend(this.config.backend);
     this.dispose();
     const { online, target, optimizer } = this.network();

@@ -5,14 +5,15 @@
  */
 import type { Agent } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import { closestNames } from '../src/core/registry.js';
+import { closestNames } from '../src/core/names.js';
 import type { AgentContext } from './common/context.js';
-import { PpoAgent } from './ppo.js';
-import { A2cAgent } from './a2c.js';
-import { ReinforceAgent } from './reinforce.js';
-import { DqnAgent } from './dqn.js';
-import { RandomAgent } from './random.js';
-import { banditAgents } from './bandits/index.js';
+import type { z } from 'zod';
+import { PpoAgent, PpoConfigSchema } from './ppo.js';
+import { A2cAgent, A2cConfigSchema } from './a2c.js';
+import { ReinforceAgent, ReinforceConfigSchema } from './reinforce.js';
+import { DqnAgent, DqnConfigSchema } from './dqn.js';
+import { RandomAgent, RandomAgentConfigSchema } from './random.js';
+import { banditAgents, EpsilonGreedyConfigSchema, LinUCBConfigSchema, ThompsonConfigSchema, UCB1ConfigSchema } from './bandits/index.js';
 
 export type { AgentContext } from './common/context.js';
 
@@ -22,6 +23,11 @@ export interface AgentRegistration {
   name: string;
   factory: AgentFactory;
   description?: string;
+  /**
+   * The zod schema of the agent's config (defaults, ranges, descriptions): `loopgym agents <name>` prints
+   * it and an experiment spec's `agent` section is checked against it before anything runs.
+   */
+  configSchema?: z.ZodType;
 }
 
 const agents = new Map<string, AgentRegistration>();
@@ -35,34 +41,54 @@ export function listAgents(): string[] {
   return [...agents.keys()].sort();
 }
 
-/** Builds agent `name`; `context.seed` (default 0) or `context.rng` drives all of its randomness. */
-export function createAgent(name: string, config: Record<string, unknown>, context: AgentContext): Agent {
+/** The config schema agent `name` declares (undefined when it declares none, or for an unknown name). */
+export function agentConfigSchema(name: string): z.ZodType | undefined {
+  return agents.get(name)?.configSchema;
+}
+
+/** The registration of agent `name`; an unknown name fails with the nearest registered names. */
+export function agentRegistration(name: string): AgentRegistration {
   const registration = agents.get(name);
   if (!registration) {
     const hint = closestNames(name, listAgents()).join(', ');
     throw new ConfigError(`Expected a registered agent name (one of ${listAgents().join(', ')}), but got ${JSON.stringify(name)}. Did you mean ${hint}?`);
   }
-  return registration.factory(config, context);
+  return registration;
 }
 
-registerAgent({ name: 'ppo', factory: (config, context) => new PpoAgent(config, context), description: 'Proximal Policy Optimization (clipped), GAE, masking.' });
-registerAgent({ name: 'a2c', factory: (config, context) => new A2cAgent(config, context), description: 'Advantage Actor-Critic (synchronous, RMSprop).' });
-registerAgent({ name: 'reinforce', factory: (config, context) => new ReinforceAgent(config, context), description: 'REINFORCE with a learned value baseline.' });
-registerAgent({ name: 'dqn', factory: (config, context) => new DqnAgent(config, context), description: 'Deep Q-Network with replay, target network, double-DQN option.' });
-registerAgent({ name: 'random', factory: (config, context) => new RandomAgent(config, context), description: 'Baseline: uniformly random among the allowed actions (action mask).' });
+/** Builds agent `name`; `context.seed` (default 0) or `context.rng` drives all of its randomness. */
+export function createAgent(name: string, config: Record<string, unknown>, context: AgentContext): Agent {
+  return agentRegistration(name).factory(config, context);
+}
 
-export { PpoAgent, PPO_DEFAULTS, PPO_ZOO_CARTPOLE, type PpoConfig } from './ppo.js';
-export { A2cAgent, A2C_DEFAULTS, A2C_ZOO_CARTPOLE, type A2cConfig } from './a2c.js';
-export { ReinforceAgent, REINFORCE_DEFAULTS, type ReinforceConfig } from './reinforce.js';
-export { DqnAgent, DQN_DEFAULTS, DQN_ZOO_CARTPOLE, type DqnConfig } from './dqn.js';
-export { RandomAgent, type RandomAgentConfig } from './random.js';
+registerAgent({ name: 'ppo', factory: (config, context) => new PpoAgent(config, context), description: 'Proximal Policy Optimization (clipped), GAE, masking.', configSchema: PpoConfigSchema });
+registerAgent({ name: 'a2c', factory: (config, context) => new A2cAgent(config, context), description: 'Advantage Actor-Critic (synchronous, RMSprop).', configSchema: A2cConfigSchema });
+registerAgent({ name: 'reinforce', factory: (config, context) => new ReinforceAgent(config, context), description: 'REINFORCE with a learned value baseline.', configSchema: ReinforceConfigSchema });
+registerAgent({ name: 'dqn', factory: (config, context) => new DqnAgent(config, context), description: 'Deep Q-Network with replay, target network, double-DQN option.', configSchema: DqnConfigSchema });
+registerAgent({
+  name: 'random',
+  factory: (config, context) => new RandomAgent(config, context),
+  description: 'Baseline: uniformly random among the allowed actions (action mask).',
+  configSchema: RandomAgentConfigSchema,
+});
+
+export { PpoAgent, PpoConfigSchema, PPO_DEFAULTS, PPO_ZOO_CARTPOLE, type PpoConfig, type PpoConfigInput } from './ppo.js';
+export { A2cAgent, A2cConfigSchema, A2C_DEFAULTS, A2C_ZOO_CARTPOLE, type A2cConfig, type A2cConfigInput } from './a2c.js';
+export { ReinforceAgent, ReinforceConfigSchema, REINFORCE_DEFAULTS, type ReinforceConfig, type ReinforceConfigInput } from './reinforce.js';
+export { DqnAgent, DqnConfigSchema, DQN_DEFAULTS, DQN_ZOO_CARTPOLE, type DqnConfig, type DqnConfigInput } from './dqn.js';
+export { RandomAgent, RandomAgentConfigSchema, type RandomAgentConfig, type RandomAgentConfigInput } from './random.js';
 
 /** Every registration (name and description), sorted by name: what `loopgym agents` lists. */
 export function agentRegistrations(): AgentRegistration[] {
   return listAgents().map((name) => agents.get(name) as AgentRegistration);
 }
 
-registerAgent({ name: 'epsilon-greedy', factory: banditAgents['epsilon-greedy'], description: 'Bandit: epsilon-greedy on sample-average (or constant step) value estimates.' });
-registerAgent({ name: 'ucb1', factory: banditAgents.ucb1, description: 'Bandit: UCB1 upper confidence bounds.' });
-registerAgent({ name: 'thompson', factory: banditAgents.thompson, description: 'Bandit: Gaussian Thompson sampling.' });
-registerAgent({ name: 'linucb', factory: banditAgents.linucb, description: 'Contextual bandit: disjoint LinUCB on the observation vector (ml-matrix).' });
+registerAgent({
+  name: 'epsilon-greedy',
+  factory: banditAgents['epsilon-greedy'],
+  description: 'Bandit: epsilon-greedy on sample-average (or constant step) value estimates.',
+  configSchema: EpsilonGreedyConfigSchema,
+});
+registerAgent({ name: 'ucb1', factory: banditAgents.ucb1, description: 'Bandit: UCB1 upper confidence bounds.', configSchema: UCB1ConfigSchema });
+registerAgent({ name: 'thompson', factory: banditAgents.thompson, description: 'Bandit: Gaussian Thompson sampling.', configSchema: ThompsonConfigSchema });
+registerAgent({ name: 'linucb', factory: banditAgents.linucb, description: 'Contextual bandit: disjoint LinUCB on the observation vector (ml-matrix).', configSchema: LinUCBConfigSchema });

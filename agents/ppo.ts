@@ -12,106 +12,60 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import type { BackendName } from '../src/nn/backend.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
-import type { Activation } from '../src/nn/mlp.js';
-import type { InitName } from '../src/nn/init.js';
 import type { ActorCritic } from './common/actor-critic.js';
 import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
-import type { LogFormat } from './common/logger.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
 import { TrainingLoop } from './common/training-loop.js';
 import { isVectorEnv } from './common/vec.js';
-import { checkNumber, checkChoice, checkLayers, scheduled } from './common/config.js';
+import { z } from 'zod';
+import { configDefaults, crossFieldRules, fieldError } from '../src/core/config-schema.js';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
 import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
-export interface PpoConfig {
-  /** Steps per env member per rollout (rollout = numSteps * numEnvs rows). Default 2048. */
-  numSteps: number;
-  /** Minibatch size; must divide numSteps * numEnvs. Default 64. */
-  batchSize: number;
-  /** Passes over each rollout. Default 10. */
-  numEpochs: number;
-  /** Adam learning rate (start value of the schedule). Default 3e-4. */
-  learningRate: number;
-  /** `constant`, or `linear` down to 0 over the learn() call (zoo's `lin_`). Default constant. */
-  lrSchedule: 'constant' | 'linear';
-  /** Discount. Default 0.99. */
-  gamma: number;
-  /** GAE lambda. Default 0.95. */
-  gaeLambda: number;
-  /** Surrogate clip range epsilon (start value of the schedule). Default 0.2. */
-  clipRange: number;
-  /** Default constant. */
-  clipRangeSchedule: 'constant' | 'linear';
-  /** Value clipping around the rollout values; null disables it (SB3 default). */
-  clipRangeVf: number | null;
-  /** Normalize advantages per minibatch. Default true. */
-  normalizeAdvantage: boolean;
-  /** Entropy bonus coefficient. Default 0. */
-  entCoef: number;
-  /** Value loss coefficient. Default 0.5. */
-  vfCoef: number;
-  /** Global gradient-norm clip. Default 0.5. */
-  maxGradNorm: number;
-  /** Stop the epochs of an iteration once approx KL exceeds 1.5 * targetKl; null = never (default). */
-  targetKl: number | null;
-  /** Hidden layers of the policy net. Default [64, 64]. */
-  piLayers: number[];
-  /** Hidden layers of the value net. Default [64, 64]. */
-  vfLayers: number[];
-  /** Default tanh (SB3's). */
-  activation: Activation;
-  /** Default orthogonal (SB3's ortho_init). */
-  init: InitName;
-  /** Adam epsilon. Default 1e-5 (SB3's on-policy value). */
-  adamEps: number;
-  /** Normalize observations with running statistics (VecNormalize). Default false. */
-  normalizeObs: boolean;
-  /** Scale rewards by the running std of the discounted return. Default false. */
-  normalizeReward: boolean;
-  /** tfjs backend. Default auto (node, else wasm, else cpu). */
-  backend: BackendName;
-  /** Log outputs: any of stdout, jsonl, csv (files need logDir). Default none (history kept in memory). */
-  logFormats: LogFormat[];
-  /** Folder for metrics.jsonl / progress.csv. Default null. */
-  logDir: string | null;
-}
+export const PpoConfigSchema = crossFieldRules(
+  z.strictObject({
+    numSteps: z.number().int().min(1).default(2048).describe('Steps per env member per rollout (a rollout is numSteps * numEnvs rows)'),
+    batchSize: z.number().int().min(1).default(64).describe('Minibatch size; must divide numSteps * numEnvs'),
+    numEpochs: z.number().int().min(1).default(10).describe('Passes over each rollout'),
+    learningRate: z.number().gt(0).default(3e-4).describe('Adam learning rate (start value of the schedule)'),
+    lrSchedule: scheduleField("Learning-rate schedule: constant, or linear down to 0 over the learn() call (zoo's lin_)"),
+    gamma: discountField,
+    gaeLambda: z.number().min(0).max(1).default(0.95).describe('GAE lambda'),
+    clipRange: z.number().gt(0).default(0.2).describe('Surrogate clip range epsilon (start value of the schedule)'),
+    clipRangeSchedule: scheduleField('Clip-range schedule: constant, or linear down to 0'),
+    clipRangeVf: z.number().gt(0).nullable().default(null).describe("Value clipping around the rollout values; null disables it (SB3's default)"),
+    normalizeAdvantage: z.boolean().default(true).describe('Normalize advantages per minibatch'),
+    entCoef: z.number().min(0).default(0).describe('Entropy bonus coefficient'),
+    vfCoef: z.number().min(0).default(0.5).describe('Value loss coefficient'),
+    maxGradNorm: z.number().gt(0).default(0.5).describe('Global gradient-norm clip'),
+    targetKl: z.number().gt(0).nullable().default(null).describe('Stop the epochs of an iteration once approx KL exceeds 1.5 * targetKl; null = never'),
+    piLayers: hiddenLayers('Hidden layer sizes of the policy net'),
+    vfLayers: hiddenLayers('Hidden layer sizes of the value net'),
+    activation: activationField('tanh', "Hidden activation (SB3's tanh)"),
+    init: initField('orthogonal', "Weight initialization (SB3's ortho_init)"),
+    adamEps: z.number().gt(0).default(1e-5).describe("Adam epsilon (SB3's on-policy value)"),
+    normalizeObs: z.boolean().default(false).describe('Normalize observations with running statistics (VecNormalize)'),
+    normalizeReward: z.boolean().default(false).describe('Scale rewards by the running std of the discounted return'),
+    backend: backendField,
+    logFormats: logFormatsField,
+    logDir: logDirField,
+  }),
+  logDirRule,
+);
 
-export const PPO_DEFAULTS: PpoConfig = {
-  numSteps: 2048,
-  batchSize: 64,
-  numEpochs: 10,
-  learningRate: 3e-4,
-  lrSchedule: 'constant',
-  gamma: 0.99,
-  gaeLambda: 0.95,
-  clipRange: 0.2,
-  clipRangeSchedule: 'constant',
-  clipRangeVf: null,
-  normalizeAdvantage: true,
-  entCoef: 0,
-  vfCoef: 0.5,
-  maxGradNorm: 0.5,
-  targetKl: null,
-  piLayers: [64, 64],
-  vfLayers: [64, 64],
-  activation: 'tanh',
-  init: 'orthogonal',
-  adamEps: 1e-5,
-  normalizeObs: false,
-  normalizeReward: false,
-  backend: 'auto',
-  logFormats: [],
-  logDir: null,
-};
+export type PpoConfig = z.output<typeof PpoConfigSchema>;
+/** What a user passes: any subset of the fields. */
+export type PpoConfigInput = z.input<typeof PpoConfigSchema>;
+
+export const PPO_DEFAULTS: Readonly<PpoConfig> = configDefaults(PpoConfigSchema);
 
 /** rl-baselines3-zoo's CartPole-v1 PPO hyperparameters (train with 8 envs, 1e5 steps). */
-export const PPO_ZOO_CARTPOLE: Partial<PpoConfig> = {
+export const PPO_ZOO_CARTPOLE: PpoConfigInput = {
   numSteps: 32,
   batchSize: 256,
   gaeLambda: 0.8,
@@ -124,45 +78,17 @@ export const PPO_ZOO_CARTPOLE: Partial<PpoConfig> = {
   clipRangeSchedule: 'linear',
 };
 
+/** The cross-field rule that needs the env: minibatches tile the rollout exactly. */
 function checkBatchDivides(c: PpoConfig, numEnvs: number): void {
-  if ((c.numSteps * numEnvs) % c.batchSize !== 0) {
-    throw new ConfigError(`Expected batchSize to divide numSteps*numEnvs (${c.numSteps * numEnvs}), but got ${c.batchSize}.`);
-  }
-}
-
-export function validatePpoConfig(c: PpoConfig): void {
-  checkNumber(c, 'numSteps', { integer: true, min: 1 });
-  checkNumber(c, 'batchSize', { integer: true, min: 1 });
-  checkNumber(c, 'numEpochs', { integer: true, min: 1 });
-  checkNumber(c, 'learningRate', { above: 0 });
-  checkNumber(c, 'gamma', { min: 0, max: 1 });
-  checkNumber(c, 'gaeLambda', { min: 0, max: 1 });
-  checkNumber(c, 'clipRange', { above: 0 });
-  checkNumber(c, 'clipRangeVf', { above: 0, nullable: true });
-  checkNumber(c, 'entCoef', { min: 0 });
-  checkNumber(c, 'vfCoef', { min: 0 });
-  checkNumber(c, 'maxGradNorm', { above: 0 });
-  checkNumber(c, 'targetKl', { above: 0, nullable: true });
-  checkNumber(c, 'adamEps', { above: 0 });
-  checkChoice(c, 'lrSchedule', ['constant', 'linear']);
-  checkChoice(c, 'clipRangeSchedule', ['constant', 'linear']);
-  checkChoice(c, 'activation', ['tanh', 'relu']);
-  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
-  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
-  checkChoice(c, 'normalizeAdvantage', [true, false]);
-  checkChoice(c, 'normalizeObs', [true, false]);
-  checkChoice(c, 'normalizeReward', [true, false]);
-  checkLayers(c, 'piLayers');
-  checkLayers(c, 'vfLayers');
-  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
+  if ((c.numSteps * numEnvs) % c.batchSize !== 0) throw fieldError('ppo.batchSize', `to divide numSteps*numEnvs (${c.numSteps * numEnvs})`, c.batchSize);
 }
 
 // --------------------------------------------------------------------------------------------- agent
 
 export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'> {
   /** Streams beside main and act: minibatch order (shuffle). */
-  constructor(config: Partial<PpoConfig>, context: AgentContext) {
-    super('ppo', config, context, { defaults: PPO_DEFAULTS, validate: validatePpoConfig, streams: ['shuffle'] });
+  constructor(config: PpoConfigInput, context: AgentContext) {
+    super('ppo', config, context, { schema: PpoConfigSchema, streams: ['shuffle'] });
     // With the env known up front, a rollout/minibatch mismatch fails here rather than in learn().
     if (context.env) checkBatchDivides(this.config, isVectorEnv(context.env) ? context.env.numEnvs : 1);
   }

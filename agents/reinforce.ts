@@ -12,93 +12,47 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';
 import { ConfigError } from '../src/core/errors.js';
-import type { BackendName } from '../src/nn/backend.js';
 import { MaskedCategorical } from '../src/nn/distributions.js';
 import { jsLoss } from '../src/nn/js-loss.js';
 import { FlatAdam } from '../src/nn/optim.js';
-import type { Activation } from '../src/nn/mlp.js';
-import type { InitName } from '../src/nn/init.js';
 import type { ActorCritic } from './common/actor-critic.js';
 import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
-import type { LogFormat } from './common/logger.js';
 import { TrainingLoop } from './common/training-loop.js';
-import { checkNumber, checkChoice, checkLayers } from './common/config.js';
+import { z } from 'zod';
+import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
+import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
 import { actorCriticLoss, type MinibatchInputs } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
-export interface ReinforceConfig {
-  /** Finished episodes per gradient step. Default 8. */
-  episodesPerUpdate: number;
-  /** Adam learning rate. Default 1e-3. */
-  learningRate: number;
-  /** Discount. Default 0.99. */
-  gamma: number;
-  /** Value (baseline) loss coefficient. Default 0.5. */
-  vfCoef: number;
-  /** Entropy bonus coefficient. Default 0. */
-  entCoef: number;
-  /** Normalize advantages over the batch. Default true. */
-  normalizeAdvantage: boolean;
-  /** Global gradient-norm clip, or null. Default 0.5. */
-  maxGradNorm: number | null;
-  /** Default [64, 64]. */
-  piLayers: number[];
-  /** Default [64, 64]. */
-  vfLayers: number[];
-  /** Default tanh. */
-  activation: Activation;
-  /** Default orthogonal. */
-  init: InitName;
-  /** Default false. */
-  normalizeObs: boolean;
-  /** Log (and call hooks) every this many updates. Default 1. */
-  logInterval: number;
-  /** Default auto. */
-  backend: BackendName;
-  /** Default none. */
-  logFormats: LogFormat[];
-  /** Default null. */
-  logDir: string | null;
-}
+export const ReinforceConfigSchema = crossFieldRules(
+  z.strictObject({
+    episodesPerUpdate: z.number().int().min(1).default(8).describe('Finished episodes per gradient step'),
+    learningRate: z.number().gt(0).default(1e-3).describe('Adam learning rate'),
+    gamma: discountField,
+    vfCoef: z.number().min(0).default(0.5).describe('Value (baseline) loss coefficient'),
+    entCoef: z.number().min(0).default(0).describe('Entropy bonus coefficient'),
+    normalizeAdvantage: z.boolean().default(true).describe('Normalize advantages over the batch'),
+    maxGradNorm: z.number().gt(0).nullable().default(0.5).describe('Global gradient-norm clip; null disables it'),
+    piLayers: hiddenLayers('Hidden layer sizes of the policy net'),
+    vfLayers: hiddenLayers('Hidden layer sizes of the value (baseline) net'),
+    activation: activationField('tanh', 'Hidden activation'),
+    init: initField('orthogonal', 'Weight initialization'),
+    normalizeObs: z.boolean().default(false).describe('Normalize observations with running statistics'),
+    logInterval: z.number().int().min(1).default(1).describe('Log (and call hooks) every this many updates'),
+    backend: backendField,
+    logFormats: logFormatsField,
+    logDir: logDirField,
+  }),
+  logDirRule,
+);
 
-export const REINFORCE_DEFAULTS: ReinforceConfig = {
-  episodesPerUpdate: 8,
-  learningRate: 1e-3,
-  gamma: 0.99,
-  vfCoef: 0.5,
-  entCoef: 0,
-  normalizeAdvantage: true,
-  maxGradNorm: 0.5,
-  piLayers: [64, 64],
-  vfLayers: [64, 64],
-  activation: 'tanh',
-  init: 'orthogonal',
-  normalizeObs: false,
-  logInterval: 1,
-  backend: 'auto',
-  logFormats: [],
-  logDir: null,
-};
+export type ReinforceConfig = z.output<typeof ReinforceConfigSchema>;
+/** What a user passes: any subset of the fields. */
+export type ReinforceConfigInput = z.input<typeof ReinforceConfigSchema>;
 
-export function validateReinforceConfig(c: ReinforceConfig): void {
-  checkNumber(c, 'episodesPerUpdate', { integer: true, min: 1 });
-  checkNumber(c, 'learningRate', { above: 0 });
-  checkNumber(c, 'gamma', { min: 0, max: 1 });
-  checkNumber(c, 'vfCoef', { min: 0 });
-  checkNumber(c, 'entCoef', { min: 0 });
-  checkNumber(c, 'maxGradNorm', { above: 0, nullable: true });
-  checkNumber(c, 'logInterval', { integer: true, min: 1 });
-  checkChoice(c, 'normalizeAdvantage', [true, false]);
-  checkChoice(c, 'normalizeObs', [true, false]);
-  checkChoice(c, 'activation', ['tanh', 'relu']);
-  checkChoice(c, 'init', ['orthogonal', 'glorot', 'torch']);
-  checkChoice(c, 'backend', ['auto', 'node', 'wasm', 'cpu']);
-  checkLayers(c, 'piLayers');
-  checkLayers(c, 'vfLayers');
-  if (c.logFormats.some((f) => f !== 'stdout') && !c.logDir) throw new ConfigError('Expected logDir to be set for the jsonl/csv log formats, but got null.');
-}
+export const REINFORCE_DEFAULTS: Readonly<ReinforceConfig> = configDefaults(ReinforceConfigSchema);
 
 /** One member's episode in progress: flat observations, actions, masks, rewards. */
 interface Trajectory {
@@ -113,8 +67,8 @@ const emptyTrajectory = (): Trajectory => ({ obs: [], actions: [], masks: [], re
 // --------------------------------------------------------------------------------------------- agent
 
 export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam> {
-  constructor(config: Partial<ReinforceConfig>, context: AgentContext) {
-    super('reinforce', config, context, { defaults: REINFORCE_DEFAULTS, validate: validateReinforceConfig });
+  constructor(config: ReinforceConfigInput, context: AgentContext) {
+    super('reinforce', config, context, { schema: ReinforceConfigSchema });
   }
 
   // -------------------------------------------------------------------------------------- network

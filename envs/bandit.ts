@@ -27,19 +27,23 @@
  * draws new true values (a new testbed problem).
  *
  * ## Arguments (kwargs)
- * - `arms` (default 10): the number of arms, an integer >= 2.
+ * BanditKwargsSchema below (`loopgym envs Bandit-v0` prints it): `arms`.
  *
  * ## Version history
  * - v0: initial version.
  */
 import { BaseEnv, type EnvMetadata, type ResetArgs, type ResetResult, type StepResult } from '../src/core/env.js';
+import { z } from 'zod';
+import { resolveConfig } from '../src/core/config-schema.js';
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../src/core/errors.js';
 import { Box, Discrete } from '../src/core/spaces.js';
 
-export interface BanditConfig {
-  /** Number of arms (default 10). */
-  arms?: number;
-}
+export const BanditKwargsSchema = z.strictObject({
+  arms: z.number().int().min(2).default(10).describe('Number of arms'),
+});
+
+export type BanditConfig = z.output<typeof BanditKwargsSchema>;
+export type BanditConfigInput = z.input<typeof BanditKwargsSchema>;
 
 export class BanditEnv extends BaseEnv<Float32Array, number> {
   readonly observationSpace = new Box(0, 0, [1]);
@@ -53,20 +57,14 @@ export class BanditEnv extends BaseEnv<Float32Array, number> {
   private lastArm = -1;
   private lastReward = 0;
 
-  constructor(kwargs: BanditConfig & Record<string, unknown> = {}) {
+  constructor(kwargs: BanditConfigInput & Record<string, unknown> = {}) {
     super();
-    for (const key of Object.keys(kwargs)) {
-      if (key === 'episodeLength') {
-        throw new ConfigError(
-          `Expected no episodeLength kwarg (the TimeLimit wrapper ends Bandit-v0 episodes: use make('Bandit-v0', {maxEpisodeSteps: ${describeValue(kwargs.episodeLength)}})), but got episodeLength.`,
-        );
-      }
-      if (key !== 'arms') throw new ConfigError(`Expected Bandit-v0 kwargs to be one of arms, but got ${JSON.stringify(key)}.`);
+    if ('episodeLength' in kwargs) {
+      throw new ConfigError(
+        `Expected no episodeLength kwarg (the TimeLimit wrapper ends Bandit-v0 episodes: use make('Bandit-v0', {maxEpisodeSteps: ${describeValue(kwargs.episodeLength)}})), but got episodeLength.`,
+      );
     }
-    const arms = kwargs.arms ?? 10;
-    if (typeof arms !== 'number' || !Number.isInteger(arms) || arms < 2) {
-      throw new ConfigError(`Expected arms to be an integer >= 2, but got ${describeValue(arms)}.`);
-    }
+    const { arms } = resolveConfig(BanditKwargsSchema, kwargs, 'Bandit-v0');
     this.arms = arms;
     this.actionSpace = new Discrete(arms);
     this.values = new Float64Array(arms);

@@ -49,6 +49,8 @@
  * - v1: Gymnasium CartPole-v1 dynamics, step limit 500, reward threshold 475.
  */
 import { BaseEnv, DEFAULT_SEED, type EnvMetadata, type EnvSpec, type Info, type ResetArgs, type ResetResult, type StepResult } from '../src/core/env.js';
+import { z } from 'zod';
+import { resolveConfig } from '../src/core/config-schema.js';
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../src/core/errors.js';
 import { spec, type VectorEnvFactory } from '../src/core/registry.js';
 import { Rng } from '../src/core/rng.js';
@@ -78,14 +80,8 @@ function cartPoleObservationSpace(): Box {
   );
 }
 
-function rejectUnknownKwargs(kwargs: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  for (const key of Object.keys(kwargs)) {
-    if (!allowed.includes(key)) {
-      const list = allowed.length > 0 ? `one of ${allowed.join(', ')}` : 'none';
-      throw new ConfigError(`Expected ${what} kwargs to be ${list}, but got ${JSON.stringify(key)}.`);
-    }
-  }
-}
+/** CartPole-v1 takes no kwargs (Gymnasium's physics constants are fixed by the version). */
+export const CartPoleKwargsSchema = z.strictObject({});
 
 /** Uniform reset bounds from Gymnasium-style `{low, high}` options (defaults -0.05 and 0.05). */
 function parseResetBounds(options: Record<string, unknown> | undefined): { low: number; high: number } {
@@ -129,7 +125,7 @@ export class CartPoleEnv extends BaseEnv<Float32Array, number> {
 
   constructor(kwargs: Record<string, unknown> = {}) {
     super();
-    rejectUnknownKwargs(kwargs, [], 'CartPole-v1');
+    resolveConfig(CartPoleKwargsSchema, kwargs, 'CartPole-v1');
   }
 
   /** The float64 state [x, xDot, theta, thetaDot]. */
@@ -432,7 +428,7 @@ const NO_EPISODES = Object.freeze([]) as unknown as EpisodeRecord[];
 
 /** `vectorEntryPoint` of CartPole-v1: what `makeVec('CartPole-v1', {numEnvs})` calls in native mode. */
 export const cartPoleVectorEntryPoint: VectorEnvFactory = (numEnvs, kwargs, maxEpisodeSteps) => {
-  rejectUnknownKwargs(kwargs, [], 'CartPole-v1');
+  resolveConfig(CartPoleKwargsSchema, kwargs, 'CartPole-v1');
   const env = new CartPoleVectorEnv({ numEnvs, maxEpisodeSteps });
   env.spec = spec('CartPole-v1', { kwargs, maxEpisodeSteps: maxEpisodeSteps ?? null });
   return env;

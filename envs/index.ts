@@ -3,8 +3,8 @@
  * every id below available to `make` and `makeVec`.
  */
 import { register } from '../src/core/registry.js';
-import { CartPoleEnv, cartPoleVectorEntryPoint } from './cartpole.js';
-import { BanditEnv } from './bandit.js';
+import { CartPoleEnv, CartPoleKwargsSchema, cartPoleVectorEntryPoint } from './cartpole.js';
+import { BanditEnv, BanditKwargsSchema } from './bandit.js';
 import './orchestrator/register.js';
 
 register({
@@ -13,6 +13,7 @@ register({
   vectorEntryPoint: cartPoleVectorEntryPoint,
   maxEpisodeSteps: 500,
   rewardThreshold: 475,
+  kwargsSchema: CartPoleKwargsSchema,
   description: "Gymnasium's cart-pole: balance a pole on a cart by pushing it left or right.",
 });
 
@@ -21,5 +22,6 @@ register({
   entryPoint: (kwargs) => new BanditEnv(kwargs),
   maxEpisodeSteps: 1000,
   kwargs: { arms: 10 },
+  kwargsSchema: BanditKwargsSchema,
   description: 'The k-armed Gaussian testbed of Sutton & Barto: q*(a) ~ N(0, 1) per episode, reward ~ N(q*(a), 1).',
 });

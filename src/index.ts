@@ -9,8 +9,8 @@ export * from './core/index.js';
 
 // Task-data plugins and the environments.
 export * from './plugins/index.js';
-export { CartPoleEnv, CartPoleVectorEnv, cartPoleVectorEntryPoint, CARTPOLE_X_THRESHOLD, CARTPOLE_THETA_THRESHOLD } from '../envs/cartpole.js';
-export { BanditEnv, type BanditConfig } from '../envs/bandit.js';
+export { CartPoleEnv, CartPoleVectorEnv, CartPoleKwargsSchema, cartPoleVectorEntryPoint, CARTPOLE_X_THRESHOLD, CARTPOLE_THETA_THRESHOLD } from '../envs/cartpole.js';
+export { BanditEnv, BanditKwargsSchema, type BanditConfig, type BanditConfigInput } from '../envs/bandit.js';
 export * from '../envs/orchestrator/index.js';
 
 // TensorFlow.js glue and the learning agents.

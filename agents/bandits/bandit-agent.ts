@@ -21,6 +21,7 @@ import { Matrix, inverse } from 'ml-matrix';
 import { z } from 'zod';
 import type { ActOptions, Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../../src/core/agent.js';
 import type { Env, Info } from '../../src/core/env.js';
+import { resolveConfig } from '../../src/core/config-schema.js';
 import { ConfigError, DataError, InvalidActionError, describeValue } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { Discrete, spaceFromJSON, type Space } from '../../src/core/spaces.js';
@@ -30,17 +31,20 @@ import { EpisodeStats } from '../common/episodes.js';
 import { endHooks, runHooks } from '../common/hooks.js';
 import { isVectorEnv } from '../common/vec.js';
 
-/** Settings every bandit agent shares. */
-export interface BanditCommonConfig {
-  /** Seed of the agent's own Rng (exploration, tie-breaking, posterior samples). Default 0. */
-  seed?: number;
-  /** Number of arms; inferred from the env's Discrete action space on the first `learn` when omitted. */
-  numArms?: number;
-  /** Env steps between hook calls and metric updates. Default 1000. */
-  logInterval?: number;
-}
+/** The fields every bandit agent's config schema starts with. */
+export const banditCommonFields = {
+  seed: z.number().default(0).describe("Seed of the agent's own Rng (exploration, tie-breaking, posterior samples); when omitted, the context's seed, else 0"),
+  logInterval: z.number().int().min(1).default(1000).describe('Env steps between hook calls and metric updates'),
+  numArms: z.number().int().min(2).optional().describe("Number of arms; when omitted, taken from the env's Discrete action space on the first learn()"),
+};
 
-export type Resolved<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+/** The resolved common fields (and whatever fields the algorithm adds). */
+export interface BanditCommonConfig {
+  seed: number;
+  logInterval: number;
+  numArms?: number;
+  [field: string]: unknown;
+}
 
 /**
  * What the agent registry (`createAgent`) hands an agent: the env's spaces, which fix the sizes, and the
@@ -53,38 +57,11 @@ export interface BanditContext {
   rng?: Rng;
 }
 
-/** Reads one numeric config field: the default when absent, else a number passing `valid`. */
-export function numberField(config: Record<string, unknown>, key: string, fallback: number, valid: (v: number) => boolean, allowed: string): number {
-  const value = config[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !valid(value)) throw new ConfigError(`Expected ${key} to be ${allowed}, but got ${describeValue(value)}.`);
-  return value;
-}
-
-export const isFinite = (v: number) => Number.isFinite(v);
-export const isPositive = (v: number) => Number.isFinite(v) && v > 0;
-export const isNonNegative = (v: number) => Number.isFinite(v) && v >= 0;
-export const isPositiveInteger = (v: number) => Number.isInteger(v) && v > 0;
-
-export function checkKeys(name: string, config: object, allowed: readonly string[]): void {
-  for (const key of Object.keys(config)) {
-    if (!allowed.includes(key)) throw new ConfigError(`Expected ${name} config keys among ${allowed.join(', ')}, but got ${JSON.stringify(key)}.`);
-  }
-}
-
-export function commonFields(
-  name: string,
-  config: BanditCommonConfig & Record<string, unknown>,
-  ownKeys: readonly string[],
-  defaultSeed = 0,
-): Resolved<Omit<BanditCommonConfig, 'numArms'>> & { numArms?: number } {
-  checkKeys(name, config, ['seed', 'numArms', 'logInterval', ...ownKeys]);
-  const numArms = config.numArms === undefined ? undefined : numberField(config, 'numArms', 0, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2');
-  return {
-    seed: numberField(config, 'seed', defaultSeed, isFinite, 'a finite number'),
-    logInterval: numberField(config, 'logInterval', 1000, isPositiveInteger, 'a positive integer'),
-    ...(numArms === undefined ? {} : { numArms }),
-  };
+/** Resolves a bandit's config against its schema; an omitted seed is the context's seed. */
+export function resolveBanditConfig<S extends z.ZodType<BanditCommonConfig>>(schema: S, name: string, config: object | undefined, context: BanditContext = {}): z.output<S> {
+  const input: Record<string, unknown> = { ...config };
+  if (input.seed === undefined && context.seed !== undefined) input.seed = context.seed;
+  return resolveConfig(schema, input, name);
 }
 
 /**
@@ -102,7 +79,7 @@ const banditStateSchema = z.strictObject({
  * A subclass supplies `score` (what to maximize when acting), `mean` (the exploit estimate), `observe` (the
  * update) and its state's JSON form.
  */
-export abstract class BanditAgent<C extends object> implements Agent<Float32Array, number> {
+export abstract class BanditAgent<C extends BanditCommonConfig> implements Agent<Float32Array, number> {
   abstract readonly name: string;
   protected rng: Rng;
   protected numArms = 0;
@@ -115,7 +92,7 @@ export abstract class BanditAgent<C extends object> implements Agent<Float32Arra
   private spaces: { actionSpace: Space<unknown>; observationSpace: Space<unknown> } | undefined;
 
   protected constructor(
-    protected config: C & Resolved<Omit<BanditCommonConfig, 'numArms'>> & { numArms?: number },
+    protected config: C,
     private readonly usesContext: boolean,
     context: BanditContext = {},
   ) {
@@ -126,7 +103,7 @@ export abstract class BanditAgent<C extends object> implements Agent<Float32Arra
   }
 
   /** The validated config, defaults filled in. */
-  get resolvedConfig(): Readonly<C & BanditCommonConfig> {
+  get resolvedConfig(): Readonly<C> {
     return { ...this.config };
   }
 
@@ -356,7 +333,7 @@ export abstract class BanditAgent<C extends object> implements Agent<Float32Arra
   }
 
   /** Validates a raw config into the resolved one (used by the constructor and by `load`). */
-  protected abstract validate(config: Record<string, unknown>): BanditAgent<C>['config'];
+  protected abstract validate(config: Record<string, unknown>): C;
 }
 
 /**
@@ -374,7 +351,7 @@ class LearnTracker {
   private sawRegret = false;
 
   constructor(
-    private readonly agent: BanditAgent<object>,
+    private readonly agent: BanditAgent<BanditCommonConfig>,
     readonly totalSteps: number,
     private readonly hooks: TrainingHook[],
     private readonly logInterval: number,

@@ -2,42 +2,34 @@
  * Epsilon-greedy (Sutton & Barto section 2.2-2.6).
  * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
-import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isFinite } from './bandit-agent.js';
-import { ConfigError, describeValue } from '../../src/core/errors.js';
+import { z } from 'zod';
+import { resolveConfig } from '../../src/core/config-schema.js';
+import { BanditAgent, banditCommonFields, resolveBanditConfig, type BanditContext } from './bandit-agent.js';
 
-export interface EpsilonGreedyConfig extends BanditCommonConfig {
-  /** Probability of a uniformly random arm. Default 0.1. */
-  epsilon?: number;
-  /** `'average'` (sample average, default) or a constant step size in (0, 1] (tracks non-stationary values). */
-  stepSize?: 'average' | number;
-  /** Initial value estimate (optimistic values > 0 encourage early exploration). Default 0. */
-  initialValue?: number;
-}
+export const EpsilonGreedyConfigSchema = z.strictObject({
+  ...banditCommonFields,
+  epsilon: z.number().min(0).max(1).default(0.1).describe('Probability of a uniformly random arm'),
+  stepSize: z
+    .union([z.literal('average'), z.number().gt(0).max(1)])
+    .default('average')
+    .describe('"average" (sample average), or a constant step size in (0, 1] that tracks non-stationary values'),
+  initialValue: z.number().default(0).describe('Initial value estimate (optimistic values > 0 encourage early exploration)'),
+});
 
-export class EpsilonGreedyAgent extends BanditAgent<Required<Omit<EpsilonGreedyConfig, keyof BanditCommonConfig>>> {
+export type EpsilonGreedyConfig = z.output<typeof EpsilonGreedyConfigSchema>;
+export type EpsilonGreedyConfigInput = z.input<typeof EpsilonGreedyConfigSchema>;
+
+export class EpsilonGreedyAgent extends BanditAgent<EpsilonGreedyConfig> {
   readonly name = 'epsilon-greedy';
   private values = new Float64Array(0);
   private counts = new Float64Array(0);
 
-  constructor(config: EpsilonGreedyConfig = {}, context: BanditContext = {}) {
-    super(EpsilonGreedyAgent.check(config as Record<string, unknown>, context.seed), false, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    const stepSize = config.stepSize ?? 'average';
-    if (stepSize !== 'average' && (typeof stepSize !== 'number' || !(stepSize > 0 && stepSize <= 1))) {
-      throw new ConfigError(`Expected stepSize to be 'average' or a number in (0, 1], but got ${describeValue(stepSize)}.`);
-    }
-    return {
-      ...commonFields('epsilon-greedy', config, ['epsilon', 'stepSize', 'initialValue'], defaultSeed),
-      epsilon: numberField(config, 'epsilon', 0.1, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
-      stepSize: stepSize as 'average' | number,
-      initialValue: numberField(config, 'initialValue', 0, isFinite, 'a finite number'),
-    };
+  constructor(config: EpsilonGreedyConfigInput = {}, context: BanditContext = {}) {
+    super(resolveBanditConfig(EpsilonGreedyConfigSchema, 'epsilon-greedy', config, context), false, context);
   }
 
   protected validate(config: Record<string, unknown>) {
-    return EpsilonGreedyAgent.check(config);
+    return resolveConfig(EpsilonGreedyConfigSchema, config, 'epsilon-greedy');
   }
 
   protected initState(): void {

@@ -3,26 +3,29 @@
  * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
 import { Matrix, inverse } from 'ml-matrix';
-import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isPositive, isNonNegative, isPositiveInteger } from './bandit-agent.js';
-import { ConfigError, describeValue } from '../../src/core/errors.js';
+import { z } from 'zod';
+import { resolveConfig } from '../../src/core/config-schema.js';
+import { BanditAgent, banditCommonFields, resolveBanditConfig, type BanditContext } from './bandit-agent.js';
+import { ConfigError } from '../../src/core/errors.js';
 
-export interface LinUCBConfig extends BanditCommonConfig {
-  /** Width of the confidence bound: score = theta_a . x + alpha * sqrt(x^T A_a^-1 x). Default 1. */
-  alpha?: number;
-  /** Ridge regularization lambda: A_a starts as lambda * I. Default 1. */
-  regularization?: number;
-  /** Appends a constant 1 to the context, so each arm also learns an intercept. Default true. */
-  fitIntercept?: boolean;
-  /**
-   * A_a^-1 is kept by Sherman-Morrison updates, whose rounding drifts slowly; every this many updates of
-   * an arm it is recomputed from A_a exactly (ml-matrix). 0 = never. Default 1000.
-   */
-  reinvertEvery?: number;
-  /** Length of the observation; inferred from the env's observation space on the first `learn`. */
-  contextDim?: number;
-}
+export const LinUCBConfigSchema = z.strictObject({
+  ...banditCommonFields,
+  alpha: z.number().min(0).default(1).describe('Width of the confidence bound: score = theta_a . x + alpha sqrt(x^T A_a^-1 x)'),
+  regularization: z.number().gt(0).default(1).describe('Ridge regularization lambda: A_a starts as lambda I'),
+  fitIntercept: z.boolean().default(true).describe('Append a constant 1 to the context, so each arm also learns an intercept'),
+  reinvertEvery: z
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe('A_a^-1 is kept by Sherman-Morrison updates, whose rounding drifts slowly; every this many updates of an arm it is recomputed from A_a exactly (ml-matrix); 0 = never'),
+  contextDim: z.number().int().min(1).optional().describe("Length of the observation; when omitted, taken from the env's observation space on the first learn()"),
+});
 
-export class LinUCBAgent extends BanditAgent<Required<Omit<LinUCBConfig, keyof BanditCommonConfig | 'contextDim'>> & { contextDim?: number }> {
+export type LinUCBConfig = z.output<typeof LinUCBConfigSchema>;
+export type LinUCBConfigInput = z.input<typeof LinUCBConfigSchema>;
+
+export class LinUCBAgent extends BanditAgent<LinUCBConfig> {
   readonly name = 'linucb';
   // Per arm, row-major d x d: A_a = lambda I + sum x x^T and its inverse; b_a = sum reward * x.
   private a: Float64Array[] = [];
@@ -33,26 +36,12 @@ export class LinUCBAgent extends BanditAgent<Required<Omit<LinUCBConfig, keyof B
   private x = new Float64Array(0);
   private aInvX = new Float64Array(0);
 
-  constructor(config: LinUCBConfig = {}, context: BanditContext = {}) {
-    super(LinUCBAgent.check(config as Record<string, unknown>, context.seed), true, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    const fitIntercept = config.fitIntercept ?? true;
-    if (typeof fitIntercept !== 'boolean') throw new ConfigError(`Expected fitIntercept to be true or false, but got ${describeValue(fitIntercept)}.`);
-    const contextDim = config.contextDim === undefined ? undefined : numberField(config, 'contextDim', 0, isPositiveInteger, 'a positive integer');
-    return {
-      ...commonFields('linucb', config, ['alpha', 'regularization', 'fitIntercept', 'reinvertEvery', 'contextDim'], defaultSeed),
-      alpha: numberField(config, 'alpha', 1, isNonNegative, 'a number >= 0'),
-      regularization: numberField(config, 'regularization', 1, isPositive, 'a number > 0'),
-      fitIntercept,
-      reinvertEvery: numberField(config, 'reinvertEvery', 1000, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
-      ...(contextDim === undefined ? {} : { contextDim }),
-    };
+  constructor(config: LinUCBConfigInput = {}, context: BanditContext = {}) {
+    super(resolveBanditConfig(LinUCBConfigSchema, 'linucb', config, context), true, context);
   }
 
   protected validate(config: Record<string, unknown>) {
-    return LinUCBAgent.check(config);
+    return resolveConfig(LinUCBConfigSchema, config, 'linucb');
   }
 
   protected override setSizes(numArms: number, contextDim: number): void {

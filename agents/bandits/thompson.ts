@@ -2,38 +2,32 @@
  * Thompson sampling with a Gaussian prior and Gaussian rewards of known noise (conjugate updates).
  * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
-import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isFinite, isPositive } from './bandit-agent.js';
+import { z } from 'zod';
+import { resolveConfig } from '../../src/core/config-schema.js';
+import { BanditAgent, banditCommonFields, resolveBanditConfig, type BanditContext } from './bandit-agent.js';
 
-export interface ThompsonConfig extends BanditCommonConfig {
-  /** Prior mean of every arm's value. Default 0. */
-  priorMean?: number;
-  /** Prior standard deviation of every arm's value. Default 1. */
-  priorStd?: number;
-  /** Assumed standard deviation of the reward around the arm's value. Default 1. */
-  noiseStd?: number;
-}
+export const ThompsonConfigSchema = z.strictObject({
+  ...banditCommonFields,
+  priorMean: z.number().default(0).describe("Prior mean of every arm's value"),
+  priorStd: z.number().gt(0).default(1).describe("Prior standard deviation of every arm's value"),
+  noiseStd: z.number().gt(0).default(1).describe("Assumed standard deviation of the reward around the arm's value"),
+});
 
-export class ThompsonAgent extends BanditAgent<Required<Omit<ThompsonConfig, keyof BanditCommonConfig>>> {
+export type ThompsonConfig = z.output<typeof ThompsonConfigSchema>;
+export type ThompsonConfigInput = z.input<typeof ThompsonConfigSchema>;
+
+export class ThompsonAgent extends BanditAgent<ThompsonConfig> {
   readonly name = 'thompson';
   /** Posterior precision and precision-weighted mean sum, per arm. */
   private precision = new Float64Array(0);
   private weightedSum = new Float64Array(0);
 
-  constructor(config: ThompsonConfig = {}, context: BanditContext = {}) {
-    super(ThompsonAgent.check(config as Record<string, unknown>, context.seed), false, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    return {
-      ...commonFields('thompson', config, ['priorMean', 'priorStd', 'noiseStd'], defaultSeed),
-      priorMean: numberField(config, 'priorMean', 0, isFinite, 'a finite number'),
-      priorStd: numberField(config, 'priorStd', 1, isPositive, 'a number > 0'),
-      noiseStd: numberField(config, 'noiseStd', 1, isPositive, 'a number > 0'),
-    };
+  constructor(config: ThompsonConfigInput = {}, context: BanditContext = {}) {
+    super(resolveBanditConfig(ThompsonConfigSchema, 'thompson', config, context), false, context);
   }
 
   protected validate(config: Record<string, unknown>) {
-    return ThompsonAgent.check(config);
+    return resolveConfig(ThompsonConfigSchema, config, 'thompson');
   }
 
   protected initState(): void {

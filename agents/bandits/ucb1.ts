@@ -2,32 +2,34 @@
  * UCB1 (Auer, Cesa-Bianchi & Fischer 2002; Sutton & Barto section 2.7).
  * The shared machinery (learn, act, save/load) is BanditAgent in bandit-agent.ts.
  */
-import { BanditAgent, type BanditCommonConfig, type BanditContext, numberField, commonFields, isNonNegative } from './bandit-agent.js';
+import { z } from 'zod';
+import { resolveConfig } from '../../src/core/config-schema.js';
+import { BanditAgent, banditCommonFields, resolveBanditConfig, type BanditContext } from './bandit-agent.js';
 
-export interface UCB1Config extends BanditCommonConfig {
-  /**
-   * Exploration coefficient c in Q(a) + c * sqrt(ln t / N(a)). Default 2 (Sutton & Barto's testbed);
-   * sqrt(2) is Auer et al.'s UCB1 for rewards in [0, 1]. Scale it with the reward's spread.
-   */
-  c?: number;
-}
+export const UCB1ConfigSchema = z.strictObject({
+  ...banditCommonFields,
+  c: z
+    .number()
+    .min(0)
+    .default(2)
+    .describe("Exploration coefficient c in Q(a) + c sqrt(ln t / N(a)); 2 is Sutton & Barto's testbed value, sqrt(2) Auer et al.'s for rewards in [0, 1]: scale it with the reward's spread"),
+});
 
-export class UCB1Agent extends BanditAgent<Required<Omit<UCB1Config, keyof BanditCommonConfig>>> {
+export type UCB1Config = z.output<typeof UCB1ConfigSchema>;
+export type UCB1ConfigInput = z.input<typeof UCB1ConfigSchema>;
+
+export class UCB1Agent extends BanditAgent<UCB1Config> {
   readonly name = 'ucb1';
   private values = new Float64Array(0);
   private counts = new Float64Array(0);
   private pulls = 0;
 
-  constructor(config: UCB1Config = {}, context: BanditContext = {}) {
-    super(UCB1Agent.check(config as Record<string, unknown>, context.seed), false, context);
-  }
-
-  private static check(config: Record<string, unknown>, defaultSeed?: number) {
-    return { ...commonFields('ucb1', config, ['c'], defaultSeed), c: numberField(config, 'c', 2, isNonNegative, 'a number >= 0') };
+  constructor(config: UCB1ConfigInput = {}, context: BanditContext = {}) {
+    super(resolveBanditConfig(UCB1ConfigSchema, 'ucb1', config, context), false, context);
   }
 
   protected validate(config: Record<string, unknown>) {
-    return UCB1Agent.check(config);
+    return resolveConfig(UCB1ConfigSchema, config, 'ucb1');
   }
 
   protected initState(): void {

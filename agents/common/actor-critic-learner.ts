@@ -14,7 +14,8 @@ import { MaskedCategorical } from '../../src/nn/distributions.js';
 import type { FlatOptimizer } from '../../src/nn/optim.js';
 import { ActorCritic, type ActorCriticOptions } from './actor-critic.js';
 import { ACTOR_CRITIC_EXPORT } from './agent-folder.js';
-import { resolveConfig } from './config.js';
+import type { z } from 'zod';
+import { resolveConfig } from '../../src/core/config-schema.js';
 import type { AgentContext } from './context.js';
 import { LearnerState, type Normalization } from './learner-state.js';
 import type { Logger, LogFormat } from './logger.js';
@@ -34,11 +35,9 @@ export interface ActorCriticLearnerConfig {
   logDir: string | null;
 }
 
-/** How an algorithm's config is resolved, and the Rng streams it forks beside main and act. */
+/** How an algorithm's config is resolved (its zod schema), and the Rng streams it forks beside main and act. */
 export interface ActorCriticConfigSpec<C, S extends string> {
-  defaults: C;
-  /** Throws a ConfigError for a value out of range (after the defaults are filled in). */
-  validate: (config: C) => void;
+  schema: z.ZodType<C>;
   streams?: readonly S[];
 }
 
@@ -51,18 +50,16 @@ export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, O e
 
   private readonly configSpec: ActorCriticConfigSpec<C, S>;
 
-  protected constructor(readonly name: string, config: Partial<C>, context: AgentContext, spec: ActorCriticConfigSpec<C, S>) {
+  protected constructor(readonly name: string, config: unknown, context: AgentContext, spec: ActorCriticConfigSpec<C, S>) {
     this.configSpec = spec;
     this.config = this.resolve(config);
     this.learner = new LearnerState<'act' | S>(name, context, { streams: ['act', ...(spec.streams ?? [])], normalization: this.normalization(), log: this.config });
     this.logger = this.learner.logger;
   }
 
-  /** The config with defaults filled in, validated: for the constructor and for load(). */
-  private resolve(config: Partial<C>): C {
-    const resolved = resolveConfig(this.name, this.configSpec.defaults, config);
-    this.configSpec.validate(resolved);
-    return resolved;
+  /** The config resolved against the algorithm's schema (defaults, checks): for the constructor and for load(). */
+  private resolve(config: unknown): C {
+    return resolveConfig(this.configSpec.schema, config, this.name);
   }
 
   /** The algorithm's optimizer over the network's parameters. */
@@ -102,7 +99,7 @@ export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, O e
   /** Replaces config, networks, optimizer state, streams, normalizer and counters with the saved ones. */
   async load(dir: string): Promise<void> {
     const saved = await this.learner.read(dir);
-    this.config = this.resolve(saved.config as Partial<C>);
+    this.config = this.resolve(saved.config);
     await ensureBackend(this.config.backend);
     this.dispose();
     const { net, optimizer } = this.network();

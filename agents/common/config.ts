@@ -1,59 +1,51 @@
 /**
- * Config validation shared by the algorithms: merge user values over documented defaults, reject unknown
- * keys (with the nearest known one), and check ranges with messages that say what to change.
+ * Config fields the algorithms share, as zod schemas (the one config style: src/core/config-schema.ts).
+ * An algorithm declares its config as one `z.strictObject` in its own file, from these fields and its own,
+ * and resolves user input with `resolveConfig(schema, input, name)`: defaults, unknown keys with did-you-mean,
+ * messages that name the field, what it accepts and what it got. Adding a field is one line in that object.
  */
-import { ConfigError, describeValue } from '../../src/core/errors.js';
+import { z } from 'zod';
+import { resolveConfig } from '../../src/core/config-schema.js';
+import { BACKEND_NAMES, type BackendName } from '../../src/nn/backend.js';
 
-export function resolveConfig<C extends object>(algo: string, defaults: C, user: Partial<C> | undefined): C {
-  const known = Object.keys(defaults);
-  for (const key of Object.keys(user ?? {})) {
-    if (!known.includes(key)) {
-      const near = known.filter((k) => k.toLowerCase().includes(key.toLowerCase().slice(0, 4)));
-      throw new ConfigError(`Expected a ${algo} config key (one of ${known.join(', ')}), but got ${JSON.stringify(key)}.${near.length ? ` Did you mean ${near.join(', ')}?` : ''}`);
-    }
-  }
-  const merged = { ...defaults } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(user ?? {})) if (v !== undefined) merged[k] = v;
-  return merged as C;
+const layerSizes = z.array(z.number().int().min(1));
+
+/** Hidden layer sizes of an MLP. */
+export const hiddenLayers = (description: string) => layerSizes.default([64, 64]).describe(description);
+
+/** Hidden activation of an MLP. */
+export const activationField = (fallback: 'tanh' | 'relu', description: string) => z.enum(['tanh', 'relu']).default(fallback).describe(description);
+
+/** Weight initialization of an MLP. */
+export const initField = (fallback: 'orthogonal' | 'glorot' | 'torch', description: string) => z.enum(['orthogonal', 'glorot', 'torch']).default(fallback).describe(description);
+
+/** A learning-rate or clip-range schedule over one learn() call. */
+export const scheduleField = (description: string) => z.enum(['constant', 'linear']).default('constant').describe(description);
+
+export const discountField = z.number().min(0).max(1).default(0.99).describe('Discount factor gamma');
+
+export const backendField = z
+  .enum(BACKEND_NAMES as [BackendName, ...BackendName[]])
+  .default('auto')
+  .describe('TensorFlow.js backend: auto picks node, else wasm, else cpu');
+
+export const logFormatsField = z
+  .array(z.enum(['stdout', 'jsonl', 'csv']))
+  .default([])
+  .describe('Log outputs: stdout, and metrics.jsonl / progress.csv in logDir; none keeps the history in memory only');
+
+export const logDirField = z.string().nullable().default(null).describe('Folder for the jsonl/csv logs');
+
+/** The cross-field rule of every agent that logs: file formats need a folder. */
+export function logDirRule(config: { logFormats: readonly string[]; logDir: string | null }, blame: (field: string, expectation: string) => void): void {
+  if (config.logFormats.some((format) => format !== 'stdout') && !config.logDir) blame('logDir', 'to be set for the jsonl/csv log formats');
 }
 
-export interface NumberRule {
-  integer?: boolean;
-  /** Inclusive lower bound. */
-  min?: number;
-  /** Exclusive lower bound. */
-  above?: number;
-  max?: number;
-  nullable?: boolean;
-}
+const LearnBudgetSchema = z.strictObject({ totalSteps: z.number().int().min(1).describe('Env steps to learn for') });
 
-export function checkNumber(config: object, key: string, rule: NumberRule): void {
-  const value = (config as Record<string, unknown>)[key];
-  if (value === null && rule.nullable) return;
-  const parts: string[] = [rule.integer ? 'an integer' : 'a number'];
-  if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
-  if (rule.above !== undefined) parts.push(`> ${rule.above}`);
-  if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (!rule.integer || Number.isInteger(value)) &&
-    (rule.min === undefined || value >= rule.min) &&
-    (rule.above === undefined || value > rule.above) &&
-    (rule.max === undefined || value <= rule.max);
-  if (!ok) throw new ConfigError(`Expected ${key} to be ${parts.join(' ')}${rule.nullable ? ' or null' : ''}, but got ${describeValue(value)}.`);
-}
-
-export function checkChoice(config: object, key: string, choices: readonly unknown[]): void {
-  const value = (config as Record<string, unknown>)[key];
-  if (!choices.includes(value)) throw new ConfigError(`Expected ${key} to be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, but got ${describeValue(value)}.`);
-}
-
-export function checkLayers(config: object, key: string): void {
-  const value = (config as Record<string, unknown>)[key];
-  if (!Array.isArray(value) || value.some((h) => !Number.isInteger(h) || h <= 0)) {
-    throw new ConfigError(`Expected ${key} to be an array of positive integers (hidden layer sizes), but got ${describeValue(value)}.`);
-  }
+/** Checks learn()'s budget with the same messages as a config field. */
+export function checkTotalSteps(totalSteps: number): void {
+  resolveConfig(LearnBudgetSchema, { totalSteps }, { label: 'learn', path: '' });
 }
 
 /** SB3's linear schedule: `start` at progress 0 down to `start * endFraction` at progress 1. */

@@ -13,7 +13,7 @@ import type { Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from 
 import { ConfigError } from '../../src/core/errors.js';
 import type { VectorEnv } from '../../src/core/vector.js';
 import { ensureBackend, type BackendName } from '../../src/nn/backend.js';
-import { checkNumber } from './config.js';
+import { checkTotalSteps } from './config.js';
 import { endHooks, runHooks } from './hooks.js';
 import type { LearnerProgress } from './learner-state.js';
 import type { Logger } from './logger.js';
@@ -48,7 +48,7 @@ export class TrainingLoop {
 
   /** Checks totalSteps, selects the backend and adapts the env; call `start()` once the agent is set up. */
   static async begin(agent: Agent, learner: LearnerProgress, { env, totalSteps, hooks }: LearnArgs, options: TrainingLoopOptions): Promise<TrainingLoop> {
-    checkNumber({ totalSteps }, 'totalSteps', { integer: true, min: 1 });
+    checkTotalSteps(totalSteps);
     await ensureBackend(options.backend);
     const venv = toVectorEnv(env);
     if (venv.obsDim !== learner.obsDim) throw new ConfigError(`Expected an env with observations of length ${learner.obsDim}, but got ${venv.obsDim}.`);

@@ -17,13 +17,26 @@
  *   at a time and never waits for a busy better worker.
  *
  * Baselines do not learn: `learn` returns at once, `save`/`load` keep their options in baseline.json.
+ * Their options (and defaults) are the schemas of baseline-config.ts.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActOptions, Agent, LearnArgs, LearnResult } from '../../src/core/agent.js';
 import type { Env } from '../../src/core/env.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';
+import { resolveConfig } from '../../src/core/config-schema.js';
 import { OrchestratorEnv } from './env.js';
+import {
+  GreedyBaselineConfigSchema,
+  OracleBaselineConfigSchema,
+  RoundRobinBaselineConfigSchema,
+  type BaselineOptions,
+  type GreedyBaselineConfig,
+  type OracleBaselineConfig,
+  type RoundRobinBaselineConfig,
+} from './baseline-config.js';
+
+export type { BaselineOptions } from './baseline-config.js';
 
 /** The baselines a comparison on this env runs: `random` (agents/random.ts) and the ones built here. */
 export const BASELINE_NAMES = ['random', 'round_robin', 'greedy', 'oracle'] as const;
@@ -31,38 +44,24 @@ export type BaselineName = (typeof BASELINE_NAMES)[number];
 /** The baselines that read the Orchestrator env, built by `createBaseline`. */
 export const ORCHESTRATOR_BASELINE_NAMES = ['round_robin', 'greedy', 'oracle'] as const;
 
-export interface BaselineOptions {
-  /** Seeds the random baseline's action draws (default 0). */
-  seed?: number;
-  /**
-   * Greedy: coordinate scanned tasks of at least this complexity (default 4). Oracle: consider coordinating
-   * tasks of at least this complexity, when it values it more than a dispatch (default 1: always considered).
-   */
-  coordinateFrom?: number;
-  /**
-   * Greedy: optimize in idle ticks when the degradation gauge exceeds this, and at once above twice this.
-   * Oracle: optimize when the true degradation exceeds this. Default 0.1 for both.
-   */
-  optimizeAbove?: number;
-  /** Oracle: value charged per capacity unit per tick of expected work (default 0.01). */
-  capacityCharge?: number;
-  /** Greedy: scan before dispatching when at least this many tasks are queued (default never: it scans only in ticks where no worker is free). */
-  scanFrom?: number;
-  /** Oracle: monitor as soon as this many tasks hang (default 1). */
-  monitorFrom?: number;
-  /** Greedy: ticks between idle-time monitors while work looks overdue (default 4). */
-  monitorEvery?: number;
-}
-
 function orchestratorOf(env: Env<unknown, unknown>): OrchestratorEnv {
   const inner = env.unwrapped;
   if (!(inner instanceof OrchestratorEnv)) throw new ConfigError(`Expected an Orchestrator env for this baseline, but got ${inner?.constructor?.name}.`);
   return inner;
 }
 
-abstract class BaselineBase implements Agent<Float32Array, number> {
+abstract class BaselineBase<C extends object> implements Agent<Float32Array, number> {
   abstract readonly name: BaselineName;
-  constructor(protected readonly options: BaselineOptions) {}
+  /** The options resolved against the baseline's schema (what `act` reads). */
+  protected config: C;
+
+  /** `options` is kept as given (baseline.json holds it); `config` is it resolved. */
+  constructor(protected readonly options: BaselineOptions) {
+    this.config = this.resolve(options);
+  }
+
+  /** Resolves options against the baseline's schema (reads no field of the instance: the constructor calls it). */
+  protected abstract resolve(options: BaselineOptions): C;
 
   async learn(_args: LearnArgs): Promise<LearnResult> {
     return { stepsDone: 0, iterations: 0, stoppedEarly: false };
@@ -84,11 +83,12 @@ abstract class BaselineBase implements Agent<Float32Array, number> {
     }
     if (saved.name !== this.name) throw new DataError(`Expected a saved ${this.name} baseline, but ${dir} holds ${JSON.stringify(saved.name)}.`);
     Object.assign(this.options, saved.options ?? {});
+    this.config = this.resolve(this.options);
   }
 }
 
 /** A baseline that reads the Orchestrator env it plays (its action layout, and for the oracle its hidden state). */
-abstract class OrchestratorBaseline extends BaselineBase {
+abstract class OrchestratorBaseline<C extends object> extends BaselineBase<C> {
   protected readonly env: OrchestratorEnv;
 
   constructor(env: Env<unknown, unknown>, options: BaselineOptions = {}) {
@@ -112,10 +112,14 @@ function fallback(mask: Uint8Array, ...preferred: number[]): number {
   return 0;
 }
 
-export class RoundRobinBaseline extends OrchestratorBaseline {
+export class RoundRobinBaseline extends OrchestratorBaseline<RoundRobinBaselineConfig> {
   readonly name = 'round_robin' as const;
   private next = 0;
   private idleFlip = 0;
+
+  protected resolve(options: BaselineOptions): RoundRobinBaselineConfig {
+    return resolveConfig(RoundRobinBaselineConfigSchema, options, 'round_robin');
+  }
 
   act(_obs: Float32Array, options?: ActOptions): number {
     const env = this.env;
@@ -133,8 +137,12 @@ export class RoundRobinBaseline extends OrchestratorBaseline {
   }
 }
 
-export class GreedyBaseline extends OrchestratorBaseline {
+export class GreedyBaseline extends OrchestratorBaseline<GreedyBaselineConfig> {
   readonly name = 'greedy' as const;
+
+  protected resolve(options: BaselineOptions): GreedyBaselineConfig {
+    return resolveConfig(GreedyBaselineConfigSchema, options, 'greedy');
+  }
 
   act(obs: Float32Array, options?: ActOptions): number {
     const env = this.env;
@@ -143,12 +151,12 @@ export class GreedyBaseline extends OrchestratorBaseline {
     const tail = env.tailObsOffset;
     const degradation = obs[tail + 2];
     // Maintenance waits for idle ticks unless degradation is already severe.
-    if (mask[env.optimizeAction] && degradation > 2 * (this.options.optimizeAbove ?? 0.1)) return env.optimizeAction;
+    if (mask[env.optimizeAction] && degradation > 2 * this.config.optimizeAbove) return env.optimizeAction;
     if (obs[4] === 1) {
       // A scan costs a dispatch tick, which only a long queue repays; otherwise the head goes out blind.
       const queued = Math.round(8 * (obs[0] + obs[1] + obs[2]));
-      if (obs[5] === 0 && mask[env.scanAction] && queued >= (this.options.scanFrom ?? Infinity)) return env.scanAction;
-      const complex = Math.round(obs[7] * 5) >= (this.options.coordinateFrom ?? 4);
+      if (obs[5] === 0 && mask[env.scanAction] && queued >= (this.config.scanFrom ?? Infinity)) return env.scanAction;
+      const complex = Math.round(obs[7] * 5) >= this.config.coordinateFrom;
       let best = -1;
       let bestRate = -1;
       for (let w = 0; w < n; w++) {
@@ -165,17 +173,21 @@ export class GreedyBaseline extends OrchestratorBaseline {
         return complex ? fallback(mask, coordinate, dispatch) : fallback(mask, dispatch, coordinate);
       }
     }
-    const monitorEvery = this.options.monitorEvery ?? 4;
+    const monitorEvery = this.config.monitorEvery;
     if (mask[env.monitorAction] && obs[tail + 1] > 0 && obs[tail + 5] * 50 >= monitorEvery) return env.monitorAction;
     // Every worker is busy: scanning now costs nothing.
     if (obs[4] === 1 && obs[5] === 0 && mask[env.scanAction]) return env.scanAction;
-    if (mask[env.optimizeAction] && degradation > (this.options.optimizeAbove ?? 0.1)) return env.optimizeAction;
+    if (mask[env.optimizeAction] && degradation > this.config.optimizeAbove) return env.optimizeAction;
     return fallback(mask, env.monitorAction, env.optimizeAction);
   }
 }
 
-export class OracleBaseline extends OrchestratorBaseline {
+export class OracleBaseline extends OrchestratorBaseline<OracleBaselineConfig> {
   readonly name = 'oracle' as const;
+
+  protected resolve(options: BaselineOptions): OracleBaselineConfig {
+    return resolveConfig(OracleBaselineConfigSchema, options, 'oracle');
+  }
 
   act(obs: Float32Array, options?: ActOptions): number {
     const env = this.env;
@@ -183,13 +195,13 @@ export class OracleBaseline extends OrchestratorBaseline {
     const mask = requireMask(options, env.actionNames.length);
     const hidden = env.hidden();
     const weights = env.config.rewardWeights;
-    if (hidden.hungTasks >= (this.options.monitorFrom ?? 1) && mask[env.monitorAction]) return env.monitorAction;
-    if (hidden.degradation > (this.options.optimizeAbove ?? 0.1) && mask[env.optimizeAction]) return env.optimizeAction;
+    if (hidden.hungTasks >= this.config.monitorFrom && mask[env.monitorAction]) return env.monitorAction;
+    if (hidden.degradation > this.config.optimizeAbove && mask[env.optimizeAction]) return env.optimizeAction;
     if (obs[4] === 1) {
       if (obs[5] === 0 && mask[env.scanAction]) return env.scanAction;
       const priority = Math.round(obs[6] * 3);
-      const coordinateFrom = this.options.coordinateFrom ?? 1;
-      const capacityCharge = this.options.capacityCharge ?? 0.01;
+      const coordinateFrom = this.config.coordinateFrom;
+      const capacityCharge = this.config.capacityCharge;
       const complexity = Math.round(obs[7] * 5);
       let best = -1;
       let bestValue = -Infinity;

@@ -5,7 +5,7 @@
  * minus the money it costs; then the episode terminates and the next reset shows the next task.
  *
  * ## The world
- * One company for the env's whole life, drawn from `worldSeed` (default 0) exactly as Orchestrator-v0
+ * One company for the env's whole life, drawn from `worldSeed` exactly as Orchestrator-v0
  * draws it (same architecture priors, skill spread, affinities; queueing, degradation and silent failures
  * are left out). A learner therefore meets the same hidden skills across episodes. Tasks come from the
  * plugin mix; `reset({seed})` restarts the task and outcome streams, `reset()` continues them.
@@ -22,7 +22,7 @@
  * | C + 2 .. C+7 | `feature:<f>`      | the plugin features (TASK_FEATURE_LABELS) |
  *
  * ## Reward
- * priority x 1[success] - `costWeight` (default 0.05) x cost[w] x duration, with success ~
+ * priority x 1[success] - `costWeight` x cost[w] x duration, with success ~
  * Bernoulli(sigmoid(logit[w,c] - slope[w] (complexity - 3) - (ambiguity - 0.4))) and duration as in
  * Orchestrator-v0 (no degradation). `info` carries `expectedReward` (of the chosen arm),
  * `bestExpectedReward`, `optimalArm`, `regret` (their difference, >= 0), `success` and `cost`.
@@ -31,9 +31,8 @@
  * Terminated after the single step.
  *
  * ## Arguments
- * `preset`, `worldSeed` (default 0), `costWeight` (default 0.05), and the Orchestrator world options
- * `workers`, `poolSeed`, `pluginMix`, `workerSpread`, `domainSpread`, `skillSpread`, `affinityWeight`,
- * `complexityPenalty`, `durationScale` (defaults as in Orchestrator-v0's presets).
+ * ContextualRoutingKwargsSchema below (`loopgym envs ContextualRouting-v0` prints it): `preset`, `worldSeed`,
+ * `costWeight`, and the Orchestrator world options that shape the company and the tasks.
  *
  * ## Version history
  * - v0: initial version.
@@ -44,10 +43,28 @@ import { Rng } from '../../src/core/rng.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
 import { TASK_FEATURE_DIM, TASK_FEATURE_LABELS, type Task, type TaskPlugin } from '../../src/plugins/types.js';
 import { ARCHITECTURE_NAMES, drawArchitectures } from './catalog.js';
-import { resolveOrchestratorConfig } from './config.js';
+import { z } from 'zod';
+import { resolveConfig } from '../../src/core/config-schema.js';
+import { orchestratorFields, orchestratorPresetField, resolveOrchestratorConfig } from './config.js';
 import { generateCompany, taskSources, type Company } from './world.js';
 
-const WORLD_KEYS = new Set(['preset', 'workers', 'poolSeed', 'pluginMix', 'workerSpread', 'domainSpread', 'skillSpread', 'affinityWeight', 'complexityPenalty', 'durationScale']);
+/** The kwargs: a preset, the world seed, the cost weight, and the Orchestrator options that shape the company and tasks. */
+export const ContextualRoutingKwargsSchema = z.strictObject({
+  preset: orchestratorPresetField,
+  worldSeed: z.number().int().default(0).describe("Seeds the company (the hidden worker skills), the same for the env's whole life"),
+  costWeight: z.number().min(0).default(0.05).describe('Reward penalty per unit of worker cost (cost per tick x duration)'),
+  ...z.strictObject(orchestratorFields).pick({
+    workers: true,
+    poolSeed: true,
+    pluginMix: true,
+    workerSpread: true,
+    domainSpread: true,
+    skillSpread: true,
+    affinityWeight: true,
+    complexityPenalty: true,
+    durationScale: true,
+  }).shape,
+});
 /** E[exp(0.3 Z)] for Z ~ N(0, 1): the mean of the duration noise. */
 const DURATION_NOISE_MEAN = Math.exp(0.045);
 const CHUNK = 64;
@@ -79,16 +96,10 @@ export class ContextualRoutingEnv extends BaseEnv<Float32Array, number> {
 
   constructor(kwargs: Record<string, unknown> = {}) {
     super();
-    const { worldSeed = 0, costWeight = 0.05, ...rest } = kwargs;
-    for (const key of Object.keys(rest)) {
-      if (!WORLD_KEYS.has(key)) throw new ConfigError(`Expected a ContextualRouting option (worldSeed, costWeight, ${[...WORLD_KEYS].join(', ')}), but got ${JSON.stringify(key)}.`);
-    }
-    if (!Number.isInteger(worldSeed)) throw new ConfigError(`Expected worldSeed to be an integer, but got ${describeValue(worldSeed)}.`);
-    if (typeof costWeight !== 'number' || !(costWeight >= 0) || !Number.isFinite(costWeight)) {
-      throw new ConfigError(`Expected costWeight to be a non-negative number, but got ${describeValue(costWeight)}.`);
-    }
+    const { worldSeed, costWeight } = resolveConfig(ContextualRoutingKwargsSchema, kwargs, 'ContextualRouting-v0');
+    const { worldSeed: _seed, costWeight: _weight, ...world } = kwargs;
     this.costWeight = costWeight;
-    const config = resolveOrchestratorConfig(rest);
+    const config = resolveOrchestratorConfig(world, {}, 'ContextualRouting-v0');
     const architectures = Array.isArray(config.workers) ? config.workers : drawArchitectures(config.workers, config.poolSeed);
     this.workerArchitectures = Object.freeze([...architectures]);
     const { plugins, mixWeights, categories, domains, categoryIndex } = taskSources(config);

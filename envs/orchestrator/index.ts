@@ -5,6 +5,7 @@ export * from './feedback.js';
 export * from './env.js';
 export * from './vector-env.js';
 export * from './baselines.js';
+export * from './baseline-config.js';
 export * from './contextual-routing.js';
 export * from './evaluate.js';
 export * from './register.js';

@@ -4,8 +4,8 @@
  */
 import { listEnvs, register } from '../../src/core/registry.js';
 import { addDefaultRegistrationModule } from '../../src/core/vector-envs/async-vector-env.js';
-import { ORCHESTRATOR_DRIFT_OVERRIDES } from './config.js';
-import { ContextualRoutingEnv } from './contextual-routing.js';
+import { ORCHESTRATOR_DRIFT_OVERRIDES, OrchestratorDriftKwargsSchema, OrchestratorKwargsSchema } from './config.js';
+import { ContextualRoutingEnv, ContextualRoutingKwargsSchema } from './contextual-routing.js';
 import { OrchestratorEnv } from './env.js';
 import { orchestratorVectorEntryPoint } from './vector-env.js';
 
@@ -20,6 +20,7 @@ export function registerOrchestratorEnvs(): void {
       vectorEntryPoint: orchestratorVectorEntryPoint('Orchestrator-v0'),
       maxEpisodeSteps: 200,
       kwargs: { preset: 'default' },
+      kwargsSchema: OrchestratorKwargsSchema,
       description: 'A seeded multi-agent workflow: scan, dispatch, coordinate, monitor or optimize each tick of a 200-tick workday.',
     });
   }
@@ -30,6 +31,7 @@ export function registerOrchestratorEnvs(): void {
       vectorEntryPoint: orchestratorVectorEntryPoint('Orchestrator-drift-v0', ORCHESTRATOR_DRIFT_OVERRIDES),
       maxEpisodeSteps: 200,
       kwargs: { preset: 'default' },
+      kwargsSchema: OrchestratorDriftKwargsSchema,
       description: 'Orchestrator-v0 whose hidden worker skills drift during the day.',
     });
   }
@@ -38,6 +40,7 @@ export function registerOrchestratorEnvs(): void {
       id: 'ContextualRouting-v0',
       entryPoint: (kwargs) => new ContextualRoutingEnv(kwargs),
       kwargs: { preset: 'default' },
+      kwargsSchema: ContextualRoutingKwargsSchema,
       description: 'A contextual bandit from the Orchestrator world: route one task (context) to one worker (arm).',
     });
   }

@@ -7,6 +7,7 @@ import { checkEnvCommand } from './commands/check-env.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { baselinesCommand } from './commands/baselines.js';
 import { agentsCommand } from './commands/agents.js';
+import { rewardModelsCommand } from './commands/reward-models.js';
 import { trainCommand, sweepCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { reportCommand, compareCommand } from './commands/report.js';
@@ -36,6 +37,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .command(curveCommand)
     .command(envsCommand)
     .command(agentsCommand)
+    .command(rewardModelsCommand)
     .command(pluginsCommand)
     .command(checkEnvCommand)
     .command(baselinesCommand)

@@ -4,6 +4,8 @@ export * from './spaces.js';
 export * from './env.js';
 export * from './vector.js';
 export * from './registry.js';
+export * from './names.js';
+export * from './config-schema.js';
 export * from './check-env.js';
 export * from './wrappers/time-limit.js';
 export * from './wrappers/order-enforcing.js';

@@ -4,7 +4,9 @@
  * a step limit, then OrderEnforcing outside it), `makeVec(id, {numEnvs})` builds a vector env. Ids are
  * `Name-vN` (optionally `namespace/Name-vN`).
  */
+import type { z } from 'zod';
 import { ConfigError, RegistrationError, UnknownEnvError } from './errors.js';
+import { closestNames } from './names.js';
 import type { Env, EnvSpec } from './env.js';
 import type { VectorEnv } from './vector.js';
 import { TimeLimit } from './wrappers/time-limit.js';
@@ -26,6 +28,11 @@ export interface EnvRegistration {
   orderEnforce?: boolean;
   kwargs?: Record<string, unknown>;
   description?: string;
+  /**
+   * The zod schema of the env's kwargs (defaults, ranges, descriptions): `loopgym envs <id>` prints it and
+   * an experiment spec's `env.kwargs` is checked against it before anything runs.
+   */
+  kwargsSchema?: z.ZodType;
 }
 
 export interface MakeOptions {
@@ -99,27 +106,9 @@ function unknownIdMessage(id: string): string {
   return `Expected a registered env id, but got ${JSON.stringify(id)}.${versionsNote}${suggestion}`;
 }
 
-/** The `limit` candidates nearest to `name` by case-insensitive edit distance (for "did you mean" hints). */
-export function closestNames(name: string, candidates: readonly string[], limit = 3): string[] {
-  return candidates
-    .map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }))
-    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
-    .slice(0, limit)
-    .map((x) => x.candidate);
-}
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0];
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j];
-      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length];
+/** The kwargs schema a registration declares (undefined when it declares none); throws for unknown ids. */
+export function envKwargsSchema(id: string): z.ZodType | undefined {
+  return lookup(id).kwargsSchema;
 }
 
 /** The resolved spec of a registered id, with `kwargs` merged over the registered defaults. */

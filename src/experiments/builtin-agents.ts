@@ -7,6 +7,7 @@
 import { createAgent, listAgents, registerAgent } from '../../agents/index.js';
 import { ORCHESTRATOR_BASELINE_NAMES, createBaseline } from '../../envs/orchestrator/baselines.js';
 import type { BaselineFactory } from '../../envs/orchestrator/evaluate.js';
+import { BASELINE_CONFIG_SCHEMAS } from '../../envs/orchestrator/baseline-config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/env.js';
 
@@ -21,6 +22,7 @@ for (const name of ORCHESTRATOR_BASELINE_NAMES) {
   registerAgent({
     name,
     description: DESCRIPTIONS[name],
+    configSchema: BASELINE_CONFIG_SCHEMAS[name],
     factory: (config, context) => {
       const env = context.env;
       if (!env || !('unwrapped' in env)) {

@@ -17,7 +17,8 @@ import { createAgent } from '../../agents/index.js';
 import './builtin-agents.js';
 import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
 import { createRewardModel, type RewardModelSpec } from '../reward/ensemble-reward-model.js';
-import { makeLearnedRewardVecEnv, RewardLearner, type RewardLearnerConfig } from '../reward/learned-reward-wrapper.js';
+import { makeLearnedRewardVecEnv, RewardLearner } from '../reward/learned-reward-wrapper.js';
+import { REWARD_LEARNER_SPEC_KEYS, type RewardLearnerConfigInput } from '../reward/config.js';
 import { initBackend } from '../nn/backend.js';
 import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
@@ -239,8 +240,6 @@ function buildRun(spec: ExperimentSpec, seed: number) {
   }
 }
 
-/** Learner options that `reward.model` may hold beside the model's own (`kind` and its config). */
-const LEARNER_KEYS = ['refitEvery', 'minFeedback', 'prior', 'heldOutFraction', 'updateEpochs', 'updateRecords'] as const;
 
 function createRewardLearner(spec: ExperimentSpec, seed: number): RewardLearner {
   if (spec.env.vectorization === 'async') {
@@ -248,14 +247,15 @@ function createRewardLearner(spec: ExperimentSpec, seed: number): RewardLearner 
   }
   const modelSpec: Record<string, unknown> = { kind: 'tfjs-mlp', ...spec.reward.model };
   const learnerOptions: Record<string, unknown> = {};
-  for (const key of LEARNER_KEYS) {
+  // `reward.model` holds the learner's options beside the model's own (`kind` and its config).
+  for (const key of REWARD_LEARNER_SPEC_KEYS) {
     if (key in modelSpec) {
       learnerOptions[key] = modelSpec[key];
       delete modelSpec[key];
     }
   }
   const model = createRewardModel(modelSpec as unknown as RewardModelSpec, seed);
-  return new RewardLearner({ ...learnerOptions, model, seed } as RewardLearnerConfig);
+  return new RewardLearner({ ...learnerOptions, model, seed } as RewardLearnerConfigInput);
 }
 
 /**

@@ -1,11 +1,18 @@
 /**
  * Experiment specs: the JSON files in experiments/ that declare what to run. One zod schema gives the
- * defaults, the validation and the error messages (field path, what is allowed, what was given). Unknown
- * keys are rejected everywhere except in `agent`, whose hyperparameters the agent's own config validates.
+ * defaults, the validation and the error messages (field path, what is allowed, what was given, the nearest
+ * key for a typo: src/core/config-schema.ts). The sections other schemas own are checked by those schemas
+ * before anything runs, with their paths: `agent` by the agent's config schema, `env.kwargs` by the env's
+ * kwargs schema (for ids registered when the spec is parsed), `reward.model` by the reward model's.
+ * Checking leaves the sections as written (run ids hash the spec as written).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { agentConfigSchema } from '../../agents/index.js';
+import { configProblems, crossFieldRules, resolveConfig, type ConfigPlace } from '../core/config-schema.js';
 import { ConfigError, DataError } from '../core/errors.js';
+import { envKwargsSchema, listEnvs } from '../core/registry.js';
+import { checkRewardModelSpec } from '../reward/config.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -54,23 +61,30 @@ export const SweepSectionSchema = z.strictObject({
   axes: z.record(z.string(), SweepAxisSchema).describe('Spec field path -> values, e.g. {"agent.learningRate": [1e-3, 3e-4]}'),
 });
 
-export const ExperimentSpecSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][\w.-]*$/, 'a name of letters, digits, ".", "_" or "-" (it names the results folder)')
-    .describe('Experiment name; results go to results/<name>/'),
-  description: z.string().optional(),
-  env: EnvSectionSchema,
-  agent: AgentSectionSchema,
-  reward: RewardSectionSchema.default({ mode: 'gold', model: {} }),
-  totalSteps: positiveInt.describe('Env steps per run'),
-  seeds: z.array(z.number().int().nonnegative()).min(1).default([0]).describe('One run per seed'),
-  evaluation: EvaluationSectionSchema.default({ episodes: 20, deterministic: true }),
-  baselines: z.array(z.string()).default([]).describe('Non-learning agents evaluated beside the trained one (e.g. random, greedy, oracle)'),
-  backend: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend'),
-  logging: LoggingSectionSchema.default({ tensorboard: false }).describe('Extra outputs of each run; they change no result, so not the run id'),
-  sweep: SweepSectionSchema.optional(),
-});
+export const ExperimentSpecSchema = crossFieldRules(
+  z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/)
+      .meta({ expected: 'a name of letters, digits, ".", "_" or "-" (it names the results folder)', description: 'Experiment name; results go to results/<name>/' }),
+    description: z.string().optional().describe('What the experiment is for (prose; not part of the run id)'),
+    env: EnvSectionSchema,
+    agent: AgentSectionSchema,
+    reward: RewardSectionSchema.default({ mode: 'gold', model: {} }),
+    totalSteps: positiveInt.describe('Env steps per run'),
+    seeds: z.array(z.number().int().nonnegative()).min(1).default([0]).describe('One run per seed'),
+    evaluation: EvaluationSectionSchema.default({ episodes: 20, deterministic: true }),
+    baselines: z.array(z.string()).default([]).describe('Non-learning agents evaluated beside the trained one (e.g. random, greedy, oracle)'),
+    backend: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend'),
+    logging: LoggingSectionSchema.default({ tensorboard: false }).describe('Extra outputs of each run; they change no result, so not the run id'),
+    sweep: SweepSectionSchema.optional(),
+  }),
+  (spec, blame) => {
+    if (spec.sweep?.mode === 'random' && spec.sweep.samples === undefined) blame('sweep.samples', 'to be set (a positive integer) for a random sweep');
+  },
+);
+
+const SPEC_PLACE: ConfigPlace = { label: 'experiment spec', path: '' };
 
 export type ExperimentSpec = z.output<typeof ExperimentSpecSchema>;
 export type ExperimentSpecInput = z.input<typeof ExperimentSpecSchema>;
@@ -78,33 +92,30 @@ export type ExperimentSpecInput = z.input<typeof ExperimentSpecSchema>;
 /** Validates a parsed spec; `source` names the file (or "spec") in error messages. */
 export function parseSpec(raw: unknown, source = 'spec'): ExperimentSpec {
   const result = ExperimentSpecSchema.safeParse(raw);
-  if (result.success) {
-    if (result.data.sweep?.mode === 'random' && result.data.sweep.samples === undefined) {
-      throw new ConfigError(`${source}: sweep.samples: Expected a positive integer for a random sweep, but got undefined.`);
+  const problems = result.success ? sectionProblems(result.data) : configProblems(ExperimentSpecSchema, raw, result.error.issues, SPEC_PLACE);
+  if (problems.length === 1) throw new ConfigError(`${source}: invalid experiment spec: ${problems[0]}`);
+  if (problems.length > 1) throw new ConfigError(`${source}: invalid experiment spec:\n  ${problems.join('\n  ')}`);
+  return result.data as ExperimentSpec;
+}
+
+/** The sections other schemas own (agent config, env kwargs, reward model), each checked by its own schema. */
+function sectionProblems(spec: ExperimentSpec): string[] {
+  const checks: (() => void)[] = [];
+  const { name, ...hyperparameters } = spec.agent;
+  const agentSchema = agentConfigSchema(name);
+  if (agentSchema) checks.push(() => resolveConfig(agentSchema, hyperparameters, { label: name, path: 'agent' }));
+  const kwargsSchema = listEnvs().includes(spec.env.id) ? envKwargsSchema(spec.env.id) : undefined;
+  if (kwargsSchema) checks.push(() => resolveConfig(kwargsSchema, spec.env.kwargs, { label: spec.env.id, path: 'env.kwargs' }));
+  checks.push(() => checkRewardModelSpec(spec.reward.model, 'reward.model', true));
+  return checks.flatMap((check) => {
+    try {
+      check();
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message.split('\n');
+      throw error;
     }
-    return result.data;
-  }
-  const lines = result.error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    const given = issue.code === 'unrecognized_keys' ? '' : `, but got ${renderGiven(valueAt(raw, issue.path))}`;
-    return `${path}: ${issue.message}${given}`;
   });
-  throw new ConfigError(`${source}: invalid experiment spec:\n  ${lines.join('\n  ')}`);
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current = root;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
-function renderGiven(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** Reads and validates a spec file; malformed JSON is reported with its line and column. */

@@ -3,7 +3,7 @@
  * from this schema. The data (score matrices) are checked separately (score-matrix.ts).
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { resolveConfig } from '../core/config-schema.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -37,25 +37,9 @@ export const CurveAnalysisOptionsSchema = z.strictObject({
 export type CurveAnalysisOptions = z.output<typeof CurveAnalysisOptionsSchema>;
 export type CurveAnalysisOptionsInput = z.input<typeof CurveAnalysisOptionsSchema>;
 
-/** Validates options; errors name the field, what is allowed and what was given. */
+/** Validates options (src/core/config-schema.ts): errors name the field, what is allowed and what was given. */
 export function parseCurveOptions(raw: unknown): CurveAnalysisOptions {
-  const result = CurveAnalysisOptionsSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(options)';
-    const given = issue.code === 'unrecognized_keys' ? '' : `, but got ${JSON.stringify(valueAt(raw, issue.path)) ?? 'nothing'}`;
-    return `${path}: ${issue.message}${given}`;
-  });
-  throw new ConfigError(`Invalid learning-curve analysis options:\n  ${lines.join('\n  ')}`);
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current = root;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
+  return resolveConfig(CurveAnalysisOptionsSchema, raw, { label: 'learning-curve analysis', path: '' });
 }
 
 /** The `.describe()` text of an option, for CLI help. */

@@ -12,8 +12,9 @@ import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
 import { checkRows, evaluateModel, type Prediction, type RewardDataset, type RewardModel, type UpdateOptions } from './reward-model.js';
-import { ForestRewardModel as Forest, type ForestRewardModelConfig } from './forest-reward-model.js';
-import { TfjsRewardModel, type TfjsRewardModelConfig } from './tfjs-reward-model.js';
+import { ForestRewardModel as Forest } from './forest-reward-model.js';
+import { TfjsRewardModel } from './tfjs-reward-model.js';
+import { checkRewardModelSpec, type RewardModelSpec } from './config.js';
 
 const FORMAT = 'loopgym-reward-model';
 const META_FILE = 'reward-model.json';
@@ -142,16 +143,16 @@ export async function loadRewardModel(dir: string): Promise<RewardModel> {
   return model;
 }
 
-/** A reward model by name and options, as an experiment spec writes it. */
-export type RewardModelSpec =
-  | ({ kind: 'tfjs-mlp' } & TfjsRewardModelConfig)
-  | ({ kind: 'random-forest' } & ForestRewardModelConfig)
-  | { kind: 'ensemble'; members: RewardModelSpec[]; weights?: number[] };
+export type { RewardModelSpec } from './config.js';
 
-/** Builds the model a spec describes; `seed` (when given) seeds every member that has no seed of its own. */
+/**
+ * Builds the model a spec describes (checked first: unknown keys and bad values fail with their path);
+ * `seed` (when given) seeds every member that has no seed of its own.
+ */
 export function createRewardModel(spec: RewardModelSpec, seed?: number): RewardModel {
+  checkRewardModelSpec(spec, 'spec');
   const withSeed = <T extends { seed?: number }>(options: T): T => (seed !== undefined && options.seed === undefined ? { ...options, seed } : options);
-  switch (spec?.kind) {
+  switch (spec.kind) {
     case 'tfjs-mlp': {
       const { kind: _, ...options } = spec;
       return new TfjsRewardModel(withSeed(options));
@@ -161,12 +162,7 @@ export function createRewardModel(spec: RewardModelSpec, seed?: number): RewardM
       return new Forest(withSeed(options));
     }
     case 'ensemble':
-      if (!Array.isArray(spec.members) || spec.members.length === 0) {
-        throw new ConfigError(`Expected ensemble members to be a non-empty list of reward model specs, but got ${describeValue(spec.members)}.`);
-      }
       // Members get distinct seeds so that two members of one kind do not coincide.
       return new EnsembleRewardModel(spec.members.map((m, i) => createRewardModel(m, seed === undefined ? i : seed * 1000 + i)), spec.weights);
-    default:
-      throw new ConfigError(`Expected a reward model kind (tfjs-mlp, random-forest, ensemble), but got ${describeValue((spec as { kind?: unknown })?.kind)}.`);
   }
 }

@@ -21,42 +21,13 @@ import { join } from 'node:path';
 import { RandomForestRegression } from 'ml-random-forest';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
-import { REWARD_FEATURE_DIM } from './features.js';
+import { resolveConfig } from '../core/config-schema.js';
+import { ForestRewardModelConfigSchema, type ForestRewardModelConfig, type ForestRewardModelConfigInput } from './config.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
 import { checkDataset, checkRows, evaluateModel, type Prediction, type RewardDataset, type RewardModel } from './reward-model.js';
-import { stripUndefined } from './tfjs-reward-model.js';
 
-export interface ForestRewardModelConfig {
-  /** Input length. Default: the orchestrator's TASK_OUTCOME_FEATURE_DIM. */
-  dim?: number;
-  /** Trees. Default 30. */
-  nEstimators?: number;
-  /** Fraction of features each tree sees (ml-random-forest's feature bagging). Default 0.7. */
-  maxFeatures?: number;
-  /** Depth limit of a tree. Default 10. */
-  maxDepth?: number;
-  /** A node with this many rows or fewer becomes a leaf. Default 5. */
-  minNumSamples?: number;
-  /** Bootstrap rows per tree, at most. Default 1500. */
-  maxSamplesPerTree?: number;
-  /** Levels continuous features are rounded to. Default 16. */
-  featureLevels?: number;
-  /** Seeds the bootstrap samples and the feature bagging. Default 0. */
-  seed?: number;
-}
-
-type Resolved = Required<ForestRewardModelConfig>;
-
-const DEFAULTS: Omit<Resolved, 'dim'> = {
-  nEstimators: 30,
-  maxFeatures: 0.7,
-  maxDepth: 10,
-  minNumSamples: 5,
-  maxSamplesPerTree: 1500,
-  featureLevels: 16,
-  seed: 0,
-};
+export type { ForestRewardModelConfig, ForestRewardModelConfigInput } from './config.js';
 
 const FORMAT = 'loopgym-reward-model';
 const META_FILE = 'reward-model.json';
@@ -65,7 +36,7 @@ const TREES_FILE = 'forest.json';
 export class ForestRewardModel implements RewardModel {
   readonly kind = 'random-forest';
   readonly warmStarts = false;
-  readonly config: Readonly<Resolved>;
+  readonly config: Readonly<ForestRewardModelConfig>;
   readonly dim: number;
   private rng: Rng;
   private trees: RandomForestRegression[] = [];
@@ -73,8 +44,8 @@ export class ForestRewardModel implements RewardModel {
   private gridLow: Float64Array;
   private gridStep: Float64Array;
 
-  constructor(config: ForestRewardModelConfig = {}) {
-    this.config = resolveConfig(config);
+  constructor(config: ForestRewardModelConfigInput = {}) {
+    this.config = resolveConfig(ForestRewardModelConfigSchema, config, 'random-forest');
     this.dim = this.config.dim;
     this.rng = new Rng(this.config.seed).fork('forest-reward-model');
     this.gridLow = new Float64Array(this.dim);
@@ -180,8 +151,8 @@ export class ForestRewardModel implements RewardModel {
       throw new DataError(`Expected a ${this.kind} reward model in ${dir}, but got ${describeValue(meta.kind)}.`);
     }
     if (!Array.isArray(trees) || trees.length === 0) throw new DataError(`Expected a list of trees in ${join(dir, TREES_FILE)}, but got ${describeValue(trees)}.`);
-    const config = resolveConfig(meta.config as ForestRewardModelConfig);
-    (this as { config: Readonly<Resolved> }).config = config;
+    const config = resolveConfig(ForestRewardModelConfigSchema, meta.config, 'random-forest');
+    (this as { config: Readonly<ForestRewardModelConfig> }).config = config;
     (this as { dim: number }).dim = config.dim;
     this.gridLow = Float64Array.from(meta.gridLow as number[]);
     this.gridStep = Float64Array.from(meta.gridStep as number[]);
@@ -221,14 +192,4 @@ export class ForestRewardModel implements RewardModel {
     }
     return row;
   }
-}
-
-function resolveConfig(config: ForestRewardModelConfig): Resolved {
-  const c: Resolved = { ...DEFAULTS, dim: REWARD_FEATURE_DIM, ...stripUndefined(config) };
-  for (const key of ['dim', 'nEstimators', 'maxDepth', 'minNumSamples', 'maxSamplesPerTree', 'featureLevels'] as const) {
-    if (!Number.isInteger(c[key]) || c[key] <= 0) throw new ConfigError(`Expected ${key} to be a positive integer, but got ${describeValue(c[key])}.`);
-  }
-  if (!(c.maxFeatures > 0 && c.maxFeatures <= 1)) throw new ConfigError(`Expected maxFeatures in (0, 1], but got ${describeValue(c.maxFeatures)}.`);
-  if (!Number.isFinite(c.seed)) throw new ConfigError(`Expected a finite seed, but got ${describeValue(c.seed)}.`);
-  return c;
 }

@@ -25,17 +25,34 @@ export {
   type LoadFeedbackOptions,
 } from './feedback-buffer.js';
 export { normalizeCat, emptyDataset, type RewardDataset, type RewardModel, type Prediction, type UpdateOptions } from './reward-model.js';
-export { TfjsRewardModel, type TfjsRewardModelConfig } from './tfjs-reward-model.js';
-export { ForestRewardModel, type ForestRewardModelConfig } from './forest-reward-model.js';
-export { EnsembleRewardModel, createRewardModel, loadRewardModel, type RewardModelSpec } from './ensemble-reward-model.js';
+export {
+  TfjsRewardModelConfigSchema,
+  ForestRewardModelConfigSchema,
+  RewardLearnerConfigSchema,
+  AUTO_WEIGHT_DECAY_ROWS,
+  REWARD_MODEL_KINDS,
+  REWARD_LEARNER_SPEC_KEYS,
+  checkRewardModelSpec,
+  type TfjsRewardModelConfig,
+  type TfjsRewardModelConfigInput,
+  type ForestRewardModelConfig,
+  type ForestRewardModelConfigInput,
+  type RewardModelSpec,
+  type RewardModelKind,
+  type RewardPrior,
+  type RewardLearnerConfig,
+  type RewardLearnerConfigInput,
+} from './config.js';
+export { TfjsRewardModel } from './tfjs-reward-model.js';
+export { ForestRewardModel } from './forest-reward-model.js';
+export { EnsembleRewardModel, createRewardModel, loadRewardModel } from './ensemble-reward-model.js';
 export {
   LearnedRewardWrapper,
   RewardLearner,
   makeWithLearnedReward,
   makeLearnedRewardVecEnv,
   rewardMetricsHook,
-  type RewardPrior,
-  type RewardLearnerConfig,
+  LearnedRewardWrapperConfigSchema,
   type LearnedRewardWrapperConfig,
 } from './learned-reward-wrapper.js';
 export { collectFeedback, type CollectFeedbackOptions, type CollectedFeedback } from './collect.js';

@@ -32,7 +32,10 @@
  * step of whichever member reaches the K-th step. Members of an AsyncVectorEnv live in other threads and
  * cannot share a learner.
  */
+import { z } from 'zod';
+import { resolveConfig } from '../core/config-schema.js';
 import { ConfigError, describeValue } from '../core/errors.js';
+import { RewardLearnerConfigSchema, type RewardLearnerConfigInput } from './config.js';
 import type { TrainingHook, TrainingState } from '../core/agent.js';
 import { Wrapper, type Env, type ResetArgs, type ResetResult, type StepResult } from '../core/env.js';
 import { make, type MakeOptions } from '../core/registry.js';
@@ -43,41 +46,7 @@ import { FeedbackBuffer, type FeedbackRecord } from './feedback-buffer.js';
 import { ProxyGoldTracker, spearman, type RewardModelMetrics } from './metrics.js';
 import type { RewardModel } from './reward-model.js';
 
-export type RewardPrior = 'neutral' | 'outcome' | ((features: Float32Array) => number);
-
-export interface RewardLearnerConfig {
-  model: RewardModel;
-  /** Training feedback. Default: a new buffer with the model's input length. */
-  buffer?: FeedbackBuffer;
-  /**
-   * Env steps between refits (all members together). Default 10000: a warm-started update of the default
-   * tfjs model (5 epochs on 4096 records) costs seconds, about what PPO spends on a few thousand steps.
-   */
-  refitEvery?: number;
-  /** Training records (scores + preferences) needed before the model replaces the prior. Default 100. */
-  minFeedback?: number;
-  /** What predicts satisfaction before the model is ready. Default `neutral`. */
-  prior?: RewardPrior;
-  /** Share of feedback kept out of training for the held-out metrics. Default 0.1; 0 turns them off. */
-  heldOutFraction?: number;
-  /** Epochs of each warm-started update (the model's default when unset). */
-  updateEpochs?: number;
-  /**
-   * Records a warm-started update trains on, at most: a uniform sample of the buffer once it is larger,
-   * so a refit costs the same late in a run as early (the warm start keeps what older data taught).
-   * Models that cannot warm-start (`warmStarts: false`, the forest) always refit on the whole buffer.
-   * Default 4096; Infinity always uses the whole buffer.
-   */
-  updateRecords?: number;
-  /** Finished tasks kept for `online_spearman`. Default 1000. */
-  onlineWindow?: number;
-  /** Episodes averaged in the proxy/gold returns. Default 100. */
-  episodeWindow?: number;
-  /** Seeds the held-out split. Default 0. */
-  seed?: number;
-  /** Receives one line per notable event (prior in use, switch to the model, each refit). */
-  onLog?: (line: string) => void;
-}
+export type { RewardPrior, RewardLearnerConfig, RewardLearnerConfigInput } from './config.js';
 
 const PRIOR_SUCCESS = 0;
 const PRIOR_SLA_MET = 1;
@@ -111,31 +80,26 @@ export class RewardLearner {
   private readonly onlineWindow: number;
   private announcedPrior = false;
 
-  constructor(config: RewardLearnerConfig) {
-    if (!config || typeof config.model?.predict !== 'function') throw new ConfigError(`Expected a reward model in config.model, but got ${describeValue(config?.model)}.`);
+  constructor(input: RewardLearnerConfigInput) {
+    const config = resolveConfig(RewardLearnerConfigSchema, input, 'RewardLearner');
     this.model = config.model;
     this.buffer = config.buffer ?? new FeedbackBuffer({ dim: this.model.dim });
     if (this.buffer.dim !== this.model.dim) throw new ConfigError(`Expected a buffer with ${this.model.dim} features (the model's), but got ${this.buffer.dim}.`);
     this.heldOut = new FeedbackBuffer({ dim: this.model.dim });
-    this.refitEvery = positiveInteger(config.refitEvery ?? 10_000, 'refitEvery');
-    this.minFeedback = positiveInteger(config.minFeedback ?? 100, 'minFeedback');
-    this.onlineWindow = positiveInteger(config.onlineWindow ?? 1000, 'onlineWindow');
-    this.heldOutFraction = config.heldOutFraction ?? 0.1;
-    if (!(this.heldOutFraction >= 0 && this.heldOutFraction < 1)) throw new ConfigError(`Expected heldOutFraction in [0, 1), but got ${describeValue(this.heldOutFraction)}.`);
+    this.refitEvery = config.refitEvery;
+    this.minFeedback = config.minFeedback;
+    this.onlineWindow = config.onlineWindow;
+    this.heldOutFraction = config.heldOutFraction;
     this.updateEpochs = config.updateEpochs;
-    this.updateRecords = config.updateRecords ?? 4096;
-    if (!(this.updateRecords === Infinity || (Number.isInteger(this.updateRecords) && this.updateRecords > 0))) {
-      throw new ConfigError(`Expected updateRecords to be a positive integer or Infinity, but got ${describeValue(this.updateRecords)}.`);
-    }
-    this.updateRng = new Rng(config.seed ?? 0).fork('reward-learner/update-sample');
-    this.proxyGold = new ProxyGoldTracker(config.episodeWindow ?? 100);
-    this.splitRng = new Rng(config.seed ?? 0).fork('reward-learner/held-out');
+    this.updateRecords = config.updateRecords;
+    this.updateRng = new Rng(config.seed).fork('reward-learner/update-sample');
+    this.proxyGold = new ProxyGoldTracker(config.episodeWindow);
+    this.splitRng = new Rng(config.seed).fork('reward-learner/held-out');
     this.onLog = config.onLog ?? (() => {});
-    const prior = config.prior ?? 'neutral';
+    const prior = config.prior;
     if (prior === 'neutral') this.prior = () => 0.5;
     else if (prior === 'outcome') this.prior = (f) => 0.15 + 0.45 * f[PRIOR_SUCCESS] + 0.2 * f[PRIOR_SLA_MET];
-    else if (typeof prior === 'function') this.prior = prior;
-    else throw new ConfigError(`Expected prior to be neutral, outcome or a function, but got ${describeValue(prior)}.`);
+    else this.prior = prior;
     this.priorName = typeof prior === 'function' ? 'custom' : prior;
   }
 
@@ -259,12 +223,17 @@ export class RewardLearner {
   }
 }
 
-export interface LearnedRewardWrapperConfig extends Partial<RewardLearnerConfig> {
-  /** A learner shared with other wrappers (vector members); otherwise one is built from this config. */
-  learner?: RewardLearner;
-  /** Weight of the satisfaction term. Default: the env's `config.rewardWeights.satisfaction`, else 1. */
-  satisfactionWeight?: number;
-}
+/** LearnedRewardWrapper's options: a shared learner, or what to build one from (RewardLearner's options), and the term's weight. */
+export const LearnedRewardWrapperConfigSchema = z.strictObject({
+  ...RewardLearnerConfigSchema.partial().shape,
+  learner: z
+    .custom<RewardLearner>((v) => v instanceof RewardLearner)
+    .optional()
+    .meta({ expected: 'a RewardLearner', description: 'A learner shared with other wrappers (vector members); otherwise one is built from the other options' }),
+  satisfactionWeight: z.number().optional().describe("Weight of the satisfaction term; the env's rewardWeights.satisfaction (else 1) when omitted"),
+});
+
+export type LearnedRewardWrapperConfig = z.input<typeof LearnedRewardWrapperConfigSchema>;
 
 export class LearnedRewardWrapper<O = unknown, A = unknown> extends Wrapper<O, A> {
   readonly learner: RewardLearner;
@@ -273,17 +242,18 @@ export class LearnedRewardWrapper<O = unknown, A = unknown> extends Wrapper<O, A
   private goldReturn = 0;
   private scratch: Float32Array;
 
-  constructor(env: Env<O, A>, config: LearnedRewardWrapperConfig) {
+  constructor(env: Env<O, A>, input: LearnedRewardWrapperConfig) {
     super(env);
-    if (config.learner) this.learner = config.learner;
-    else if (config.model) this.learner = new RewardLearner(config as RewardLearnerConfig);
+    const { learner, satisfactionWeight, ...learnerConfig } = resolveConfig(LearnedRewardWrapperConfigSchema, input, 'LearnedRewardWrapper');
+    if (learner) this.learner = learner;
+    else if (learnerConfig.model) this.learner = new RewardLearner(learnerConfig as RewardLearnerConfigInput);
     else throw new ConfigError('Expected config.learner or config.model for LearnedRewardWrapper, but got neither.');
     const envConfig = (env.unwrapped as { config?: { rewardWeights?: { satisfaction?: unknown }; recordTasks?: unknown } }).config;
     if (envConfig?.recordTasks === false) {
       throw new ConfigError('Expected the env to report finished tasks (recordTasks: true), but got recordTasks: false.');
     }
     const fromEnv = envConfig?.rewardWeights?.satisfaction;
-    this.satisfactionWeight = config.satisfactionWeight ?? (typeof fromEnv === 'number' ? fromEnv : 1);
+    this.satisfactionWeight = satisfactionWeight ?? (typeof fromEnv === 'number' ? fromEnv : 1);
     if (!Number.isFinite(this.satisfactionWeight)) throw new ConfigError(`Expected a finite satisfactionWeight, but got ${describeValue(this.satisfactionWeight)}.`);
     this.scratch = new Float32Array(this.learner.model.dim * 4);
   }
@@ -361,11 +331,6 @@ export function rewardMetricsHook(learner: RewardLearner, record?: (key: string,
       if (record) for (const [key, value] of Object.entries(metrics)) if (Number.isFinite(value)) record(key, value);
     },
   };
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`Expected ${name} to be a positive integer, but got ${describeValue(value)}.`);
-  return value;
 }
 
 function withDefined<T extends object, K extends string>(target: T, key: K, value: number | undefined): T {

@@ -29,7 +29,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
-import { REWARD_FEATURE_DIM } from './features.js';
+import { resolveConfig } from '../core/config-schema.js';
+import { AUTO_WEIGHT_DECAY_ROWS, TfjsRewardModelConfigSchema, type TfjsRewardModelConfig, type TfjsRewardModelConfigInput } from './config.js';
 import { glorotUniform } from '../nn/init.js';
 import { loadWeights, saveWeights } from '../nn/io.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
@@ -44,65 +45,7 @@ import {
   type UpdateOptions,
 } from './reward-model.js';
 
-export interface TfjsRewardModelConfig {
-  /** Input length. Default: the orchestrator's TASK_OUTCOME_FEATURE_DIM. */
-  dim?: number;
-  /** Hidden layer widths. Default [64, 64]. */
-  hiddenSizes?: number[];
-  /** Hidden activation. Default `relu`. */
-  activation?: 'relu' | 'tanh';
-  /** Ensemble members (k). Default 5; 1 gives a single model with zero uncertainty. */
-  ensembleSize?: number;
-  /** Train each member on a bootstrap resample (default true); false trains all on the full data. */
-  bootstrap?: boolean;
-  /** Adam learning rate. Default 3e-3. */
-  learningRate?: number;
-  /** Scored rows per member per step. Default 256. */
-  batchSize?: number;
-  /** Passes over the data in `fit`. Default 20. */
-  epochs?: number;
-  /** Passes over the data in `update`. Default 5. */
-  updateEpochs?: number;
-  /**
-   * L2 penalty on the weight matrices, or `auto` (the default): AUTO_WEIGHT_DECAY_ROWS / the rows a fit or
-   * update trains on (scores, plus pairs when they are used), a prior of fixed strength that fades as the
-   * data grows. On Orchestrator-v0 feedback (measured at the former moodNoise 0.05) a fixed 1e-4 overfitted
-   * small datasets and a fixed 3e-3 underfitted the 84k scores of a 500k-step run; held-out Spearman
-   * against true satisfaction, fixed 1e-4 -> auto: 1k scores 0.715 -> 0.770, 10k 0.773 -> 0.801, 84k 0.817
-   * (auto is 1.2e-4 there).
-   */
-  weightDecay?: number | 'auto';
-  /**
-   * Weight of the Bradley-Terry loss; 0 (the default) ignores preferences. On Orchestrator-v0's default
-   * feedback mix (3 scores per preference) adding it lowered held-out accuracy (the pairs are fewer and
-   * the MLP overfits them); it pays when preferences are the main signal.
-   */
-  preferenceWeight?: number;
-  /** Initial inverse temperature of the Bradley-Terry link (learned afterwards). Default 4. */
-  initialBeta?: number;
-  /** Seeds initialization, bootstrap and minibatch order. Default 0. */
-  seed?: number;
-}
-
-type Resolved = Required<TfjsRewardModelConfig>;
-
-/** `weightDecay: 'auto'` is this many rows' worth of prior: the L2 coefficient is it over the training rows. */
-export const AUTO_WEIGHT_DECAY_ROWS = 10;
-
-const DEFAULTS: Omit<Resolved, 'dim'> = {
-  hiddenSizes: [64, 64],
-  activation: 'relu',
-  ensembleSize: 5,
-  bootstrap: true,
-  learningRate: 3e-3,
-  batchSize: 256,
-  epochs: 20,
-  updateEpochs: 5,
-  weightDecay: 'auto',
-  preferenceWeight: 0,
-  initialBeta: 4,
-  seed: 0,
-};
+export { AUTO_WEIGHT_DECAY_ROWS, type TfjsRewardModelConfig, type TfjsRewardModelConfigInput } from './config.js';
 
 const FORMAT = 'loopgym-reward-model';
 const META_FILE = 'reward-model.json';
@@ -123,7 +66,7 @@ interface Snapshot {
 export class TfjsRewardModel implements RewardModel {
   readonly kind = 'tfjs-mlp';
   readonly warmStarts = true;
-  readonly config: Readonly<Resolved>;
+  readonly config: Readonly<TfjsRewardModelConfig>;
   readonly dim: number;
   /** Mean training loss of the last step of the latest fit or update (MSE + weighted BT + L2). */
   lastLoss = NaN;
@@ -137,8 +80,8 @@ export class TfjsRewardModel implements RewardModel {
   private snapshot: Snapshot | null = null;
   private disposed = false;
 
-  constructor(config: TfjsRewardModelConfig = {}) {
-    this.config = resolveConfig(config);
+  constructor(config: TfjsRewardModelConfigInput = {}) {
+    this.config = resolveConfig(TfjsRewardModelConfigSchema, config, 'tfjs-mlp');
     this.dim = this.config.dim;
     this.rng = new Rng(this.config.seed).fork('tfjs-reward-model');
     this.sizes = [this.dim, ...this.config.hiddenSizes, 1];
@@ -266,8 +209,8 @@ export class TfjsRewardModel implements RewardModel {
     this.assertUsable();
     const meta = readMeta(dir);
     if (meta.kind !== this.kind) throw new DataError(`Expected a ${this.kind} reward model in ${dir}, but got ${describeValue(meta.kind)}.`);
-    const config = resolveConfig(meta.config as TfjsRewardModelConfig);
-    (this as { config: Readonly<Resolved> }).config = config;
+    const config = resolveConfig(TfjsRewardModelConfigSchema, meta.config, 'tfjs-mlp');
+    (this as { config: Readonly<TfjsRewardModelConfig> }).config = config;
     (this as { dim: number }).dim = config.dim;
     this.sizes = meta.sizes as number[];
     this.inputMean = Float32Array.from(meta.inputMean as number[]);
@@ -521,30 +464,4 @@ function readMeta(dir: string): Record<string, unknown> {
   }
   if (meta.format !== FORMAT) throw new DataError(`Expected format ${FORMAT} in ${path}, but got ${describeValue(meta.format)}.`);
   return meta;
-}
-
-function resolveConfig(config: TfjsRewardModelConfig): Resolved {
-  const c: Resolved = { ...DEFAULTS, dim: REWARD_FEATURE_DIM, ...stripUndefined(config) };
-  const positiveInt = (v: number, name: string) => {
-    if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`Expected ${name} to be a positive integer, but got ${describeValue(v)}.`);
-  };
-  positiveInt(c.dim, 'dim');
-  positiveInt(c.ensembleSize, 'ensembleSize');
-  positiveInt(c.batchSize, 'batchSize');
-  if (!Array.isArray(c.hiddenSizes)) throw new ConfigError(`Expected hiddenSizes to be an array of positive integers, but got ${describeValue(c.hiddenSizes)}.`);
-  c.hiddenSizes.forEach((h) => positiveInt(h, 'every hidden size'));
-  if (!Number.isInteger(c.epochs) || c.epochs < 0) throw new ConfigError(`Expected epochs to be a non-negative integer, but got ${describeValue(c.epochs)}.`);
-  if (!Number.isInteger(c.updateEpochs) || c.updateEpochs < 0) throw new ConfigError(`Expected updateEpochs to be a non-negative integer, but got ${describeValue(c.updateEpochs)}.`);
-  if (c.activation !== 'relu' && c.activation !== 'tanh') throw new ConfigError(`Expected activation relu or tanh, but got ${describeValue(c.activation)}.`);
-  if (!(c.learningRate > 0)) throw new ConfigError(`Expected learningRate > 0, but got ${describeValue(c.learningRate)}.`);
-  if (c.weightDecay !== 'auto' && !(c.weightDecay >= 0)) throw new ConfigError(`Expected weightDecay >= 0 or 'auto', but got ${describeValue(c.weightDecay)}.`);
-  if (!(c.preferenceWeight >= 0)) throw new ConfigError(`Expected preferenceWeight >= 0, but got ${describeValue(c.preferenceWeight)}.`);
-  if (!(c.initialBeta > 0)) throw new ConfigError(`Expected initialBeta > 0, but got ${describeValue(c.initialBeta)}.`);
-  if (!Number.isFinite(c.seed)) throw new ConfigError(`Expected a finite seed, but got ${describeValue(c.seed)}.`);
-  if (typeof c.bootstrap !== 'boolean') throw new ConfigError(`Expected bootstrap to be a boolean, but got ${describeValue(c.bootstrap)}.`);
-  return { ...c, hiddenSizes: [...c.hiddenSizes] };
-}
-
-export function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -41,7 +41,7 @@ describe('A2C', () => {
   });
 
   it('validates its config', () => {
-    expect(() => new A2cAgent({ optimizer: 'sgd' as never }, spaces)).toThrow(/Expected optimizer to be one of "rmsprop", "adam", but got "sgd"/);
-    expect(() => new A2cAgent({ maxGradNorm: 0 }, spaces)).toThrow(/Expected maxGradNorm to be a number > 0, but got 0\./);
+    expect(() => new A2cAgent({ optimizer: 'sgd' as never }, spaces)).toThrow(/Expected a2c\.optimizer to be one of "rmsprop", "adam", but got "sgd"/);
+    expect(() => new A2cAgent({ maxGradNorm: 0 }, spaces)).toThrow(/Expected a2c\.maxGradNorm to be a number > 0, but got 0\./);
   });
 });

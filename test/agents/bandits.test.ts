@@ -18,12 +18,12 @@ import {
   type StepResult,
 } from '../../src/core/index.js';
 import '../../envs/index.js';
-import { BanditAgent, EpsilonGreedyAgent, LinUCBAgent, ThompsonAgent, UCB1Agent, banditAgents } from '../../agents/bandits/index.js';
+import { BanditAgent, type BanditCommonConfig, EpsilonGreedyAgent, LinUCBAgent, ThompsonAgent, UCB1Agent, banditAgents } from '../../agents/bandits/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'loopgym-bandits-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-type AnyBandit = BanditAgent<object>;
+type AnyBandit = BanditAgent<BanditCommonConfig>;
 const makers: Record<string, (seed: number, logInterval?: number) => AnyBandit> = {
   'epsilon-greedy': (seed, logInterval) => new EpsilonGreedyAgent({ seed, logInterval }),
   ucb1: (seed, logInterval) => new UCB1Agent({ seed, logInterval }),
@@ -179,15 +179,15 @@ describe('bandit agent acting', () => {
 
 describe('bandit agent configs and files', () => {
   it.each([
-    [() => new EpsilonGreedyAgent({ epsilon: 1.5 }), /Expected epsilon to be a number in \[0, 1\], but got 1.5/],
-    [() => new EpsilonGreedyAgent({ stepSize: 0 }), /Expected stepSize to be 'average' or a number in \(0, 1\], but got 0/],
-    [() => new UCB1Agent({ c: -1 }), /Expected c to be a number >= 0, but got -1/],
-    [() => new ThompsonAgent({ priorStd: 0 }), /Expected priorStd to be a number > 0, but got 0/],
-    [() => new LinUCBAgent({ alpha: Number.NaN }), /Expected alpha to be a number >= 0/],
-    [() => new LinUCBAgent({ fitIntercept: 'yes' as never }), /Expected fitIntercept to be true or false/],
-    [() => new UCB1Agent({ numArms: 1 }), /Expected numArms to be an integer >= 2, but got 1/],
-    [() => new UCB1Agent({ logInterval: 0 }), /Expected logInterval to be a positive integer/],
-    [() => new UCB1Agent({ epsilon: 0.1 } as never), /Expected ucb1 config keys among seed, numArms, logInterval, c, but got "epsilon"/],
+    [() => new EpsilonGreedyAgent({ epsilon: 1.5 }), /Expected epsilon-greedy\.epsilon to be a number in \[0, 1\], but got 1\.5\./],
+    [() => new EpsilonGreedyAgent({ stepSize: 0 }), /Expected epsilon-greedy\.stepSize to be "average" or a number in \(0, 1\], but got 0\./],
+    [() => new UCB1Agent({ c: -1 }), /Expected ucb1\.c to be a number >= 0, but got -1\./],
+    [() => new ThompsonAgent({ priorStd: 0 }), /Expected thompson\.priorStd to be a number > 0, but got 0\./],
+    [() => new LinUCBAgent({ alpha: Number.NaN }), /Expected linucb\.alpha to be a number >= 0, but got NaN\./],
+    [() => new LinUCBAgent({ fitIntercept: 'yes' as never }), /Expected linucb\.fitIntercept to be true or false, but got "yes"\./],
+    [() => new UCB1Agent({ numArms: 1 }), /Expected ucb1\.numArms to be an integer >= 2, but got 1\./],
+    [() => new UCB1Agent({ logInterval: 0 }), /Expected ucb1\.logInterval to be an integer >= 1, but got 0\./],
+    [() => new UCB1Agent({ epsilon: 0.1 } as never), /Expected one of the ucb1 options, but got "epsilon" at ucb1\.epsilon\. Options: seed, logInterval, numArms, c\./],
   ])('rejects a bad config (%#)', (build, message) => {
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(message);
@@ -345,7 +345,7 @@ describe('LinUCB', () => {
     const incremental = await run(0);
     expect(incremental.length).toBe(16);
     incremental.forEach((c, i) => expect(Math.abs(c - exact[i])).toBeLessThan(1e-9));
-    expect(() => new LinUCBAgent({ reinvertEvery: -1 })).toThrow(/Expected reinvertEvery to be a non-negative integer/);
+    expect(() => new LinUCBAgent({ reinvertEvery: -1 })).toThrow(/Expected linucb\.reinvertEvery to be an integer >= 0, but got -1\./);
   });
 
   it.runIf(listEnvs().includes('ContextualRouting-v0'))('beats epsilon-greedy on ContextualRouting-v0 (3 seeds)', async () => {

@@ -86,9 +86,9 @@ describe('DQN', () => {
   });
 
   it('validates its config', () => {
-    expect(() => new DqnAgent({ batchSize: 64, bufferSize: 32 }, spaces)).toThrow('Expected batchSize <= bufferSize (32), but got 64.');
-    expect(() => new DqnAgent({ explorationFinalEps: 2 }, spaces)).toThrow(/Expected explorationFinalEps to be a number >= 0 <= 1, but got 2\./);
-    expect(() => new DqnAgent({ trainFreq: 0.5 }, spaces)).toThrow(/Expected trainFreq to be an integer >= 1, but got 0.5 \(number\)\./);
-    expect(() => new DqnAgent({ doubleDQN: true } as never, spaces)).toThrow(/Expected a dqn config key .*but got "doubleDQN"\. Did you mean doubleDqn\?/);
+    expect(() => new DqnAgent({ batchSize: 64, bufferSize: 32 }, spaces)).toThrow('Expected dqn.batchSize to be <= bufferSize (32), but got 64.');
+    expect(() => new DqnAgent({ explorationFinalEps: 2 }, spaces)).toThrow(/Expected dqn\.explorationFinalEps to be a number in \[0, 1\], but got 2\./);
+    expect(() => new DqnAgent({ trainFreq: 0.5 }, spaces)).toThrow(/Expected dqn\.trainFreq to be an integer >= 1, but got 0\.5\./);
+    expect(() => new DqnAgent({ doubleDQN: true } as never, spaces)).toThrow(/Expected one of the dqn options, but got "doubleDQN" at dqn\.doubleDQN\. Did you mean doubleDqn\?/);
   });
 });

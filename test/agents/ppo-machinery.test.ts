@@ -8,7 +8,9 @@ import { Logger, reproducibleRow } from '../../agents/common/logger.js';
 import { StopOnRewardThreshold, EvalHook, ProgressBarHook, runHooks } from '../../agents/common/hooks.js';
 import { evaluate } from '../../agents/common/evaluate.js';
 import { toVectorEnv } from '../../agents/common/vec.js';
-import { resolveConfig, scheduled } from '../../agents/common/config.js';
+import { scheduled } from '../../agents/common/config.js';
+import { resolveConfig } from '../../src/core/config-schema.js';
+import { PpoConfigSchema } from '../../agents/ppo.js';
 import type { Agent, TrainingState } from '../../src/core/agent.js';
 import { IdentityEnv } from '../helpers/identity-env.js';
 
@@ -140,7 +142,7 @@ describe('single env adapter and config helpers', () => {
   });
 
   it('rejects unknown keys and schedules linearly', () => {
-    expect(() => resolveConfig('ppo', { learningRate: 1 }, { learningrate: 2 } as never)).toThrow(/Expected a ppo config key \(one of learningRate\), but got "learningrate". Did you mean learningRate\?/);
+    expect(() => resolveConfig(PpoConfigSchema, { learningrate: 2 }, 'ppo')).toThrow(/Expected one of the ppo options, but got "learningrate" at ppo\.learningrate\. Did you mean learningRate\? Options: numSteps, /);
     expect(scheduled(1e-3, 'linear', 0.25)).toBeCloseTo(7.5e-4, 12);
     expect(scheduled(1e-3, 'constant', 0.25)).toBe(1e-3);
   });

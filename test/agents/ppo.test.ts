@@ -70,13 +70,13 @@ describe('PPO', () => {
   });
 
   it('validates its config with messages that say what to change', async () => {
-    expect(() => new PpoAgent({ gamma: 1.5 }, spaces)).toThrow(/Expected gamma to be a number >= 0 <= 1, but got 1.5 \(number\)\./);
+    expect(() => new PpoAgent({ gamma: 1.5 }, spaces)).toThrow(/^Expected ppo\.gamma to be a number in \[0, 1\], but got 1\.5\.$/);
     expect(() => new PpoAgent({ numSteps: 0 }, spaces)).toThrow(ConfigError);
-    expect(() => new PpoAgent({ lrSchedule: 'cosine' as never }, spaces)).toThrow(/Expected lrSchedule to be one of "constant", "linear", but got "cosine"/);
-    expect(() => new PpoAgent({ piLayers: [64, -1] }, spaces)).toThrow(/Expected piLayers to be an array of positive integers/);
-    expect(() => new PpoAgent({ clipRnage: 0.1 } as never, spaces)).toThrow(/Expected a ppo config key .*but got "clipRnage"/);
+    expect(() => new PpoAgent({ lrSchedule: 'cosine' as never }, spaces)).toThrow(/Expected ppo\.lrSchedule to be one of "constant", "linear", but got "cosine"/);
+    expect(() => new PpoAgent({ piLayers: [64, -1] }, spaces)).toThrow(/Expected ppo\.piLayers\[1\] to be an integer >= 1, but got -1\./);
+    expect(() => new PpoAgent({ clipRnage: 0.1 } as never, spaces)).toThrow(/Expected one of the ppo options, but got "clipRnage" at ppo\.clipRnage\. Did you mean clipRange\?/);
     expect(() => new PpoAgent({}, { ...spaces, actionSpace: new Box(-1, 1, [2]) })).toThrow(/Expected a Discrete action space for ppo/);
     const agent = new PpoAgent({ numSteps: 50, batchSize: 100 }, spaces);
-    await expect(agent.learn({ env: new IdentityEnv(), totalSteps: 100 })).rejects.toThrow('Expected batchSize to divide numSteps*numEnvs (50), but got 100.');
+    await expect(agent.learn({ env: new IdentityEnv(), totalSteps: 100 })).rejects.toThrow('Expected ppo.batchSize to divide numSteps*numEnvs (50), but got 100.');
   });
 });

@@ -41,7 +41,7 @@ describe('REINFORCE with a learned baseline', () => {
   });
 
   it('validates its config', () => {
-    expect(() => new ReinforceAgent({ episodesPerUpdate: 0 }, spaces)).toThrow(/Expected episodesPerUpdate to be an integer >= 1, but got 0\./);
+    expect(() => new ReinforceAgent({ episodesPerUpdate: 0 }, spaces)).toThrow(/Expected reinforce\.episodesPerUpdate to be an integer >= 1, but got 0\./);
     expect(() => new ReinforceAgent({ maxGradNorm: null }, spaces)).not.toThrow();
   });
 });

@@ -26,6 +26,17 @@ describe('loopgym CLI', () => {
     expect(envs.map((e) => e.id)).toContain('CartPole-v1');
   });
 
+  it('documents an agent, an env and a reward model from their schemas, as a table and as JSON', () => {
+    const table = loopgym('agents', 'ppo');
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/learningRate\s+number > 0\s+0\.0003\s+Adam learning rate/);
+    const env = JSON.parse(loopgym('envs', 'Orchestrator-v0', '--json').stdout) as { id: string; kwargs: { field: string; type: string; default?: unknown }[] };
+    expect(env.kwargs.find((f) => f.field === 'arrivalRate')).toMatchObject({ type: 'number in [0, 5]', default: 0.46 });
+    expect(env.kwargs.find((f) => f.field === 'rewardWeights.cost')?.default).toBe(0.04);
+    const model = loopgym('reward-models', 'tfjs-mlp');
+    expect(model.stdout).toMatch(/ensembleSize\s+integer >= 1\s+5\s/);
+  });
+
   it('checks a registered env', () => {
     const result = loopgym('check-env', 'CartPole-v1');
     expect(result.status).toBe(0);

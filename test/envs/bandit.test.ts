@@ -92,7 +92,7 @@ describe('Bandit-v0', () => {
   });
 
   it('validates kwargs and actions', () => {
-    expect(() => new BanditEnv({ arms: 1 })).toThrow(/Expected arms to be an integer >= 2, but got 1/);
+    expect(() => new BanditEnv({ arms: 1 })).toThrow(/Expected Bandit-v0\.arms to be an integer >= 2, but got 1\./);
     expect(() => new BanditEnv({ arms: 2.5 })).toThrow(ConfigError);
     expect(() => make('Bandit-v0', { kwargs: { episodeLength: 200 } })).toThrow(/maxEpisodeSteps: 200/);
     expect(() => make('Bandit-v0', { kwargs: { armz: 3 } })).toThrow(/but got "armz"/);

@@ -224,7 +224,7 @@ describe('CartPole-v1 errors and API', () => {
   });
 
   it('rejects unknown kwargs', () => {
-    expect(() => make('CartPole-v1', { kwargs: { gravity: 1 } })).toThrow(/Expected CartPole-v1 kwargs to be none, but got "gravity"/);
+    expect(() => make('CartPole-v1', { kwargs: { gravity: 1 } })).toThrow(/Expected no CartPole-v1 options, but got "gravity" at CartPole-v1\.gravity\./);
   });
 
   it('passes checkEnv through make', () => {

@@ -106,12 +106,12 @@ describe('Orchestrator-v0', () => {
   });
 
   it('validates kwargs with messages naming the field', () => {
-    expect(() => new OrchestratorEnv({ preset: 'extreme' })).toThrow(/preset to be one of easy, default, hard/);
-    expect(() => new OrchestratorEnv({ arivalRate: 1 })).toThrow(/Orchestrator option.*arivalRate/);
+    expect(() => new OrchestratorEnv({ preset: 'extreme' })).toThrow(/preset to be one of "easy", "default", "hard", but got "extreme"/);
+    expect(() => new OrchestratorEnv({ arivalRate: 1 })).toThrow(/Orchestrator-v0 options, but got "arivalRate" at Orchestrator-v0\.arivalRate\. Did you mean arrivalRate\?/);
     expect(() => new OrchestratorEnv({ arrivalRate: -1 })).toThrow(/arrivalRate to be a number in \[0, 5\]/);
-    expect(() => new OrchestratorEnv({ workers: ['react', 'gpt'] })).toThrow(/worker architecture.*"gpt"/);
-    expect(() => new OrchestratorEnv({ rewardMode: 'learned' })).toThrow(/rewardMode to be gold, feedback or none/);
-    expect(() => new OrchestratorEnv({ disabledVerbs: ['dance'] })).toThrow(/disabledVerbs entries/);
+    expect(() => new OrchestratorEnv({ workers: ['react', 'gpt'] })).toThrow(/workers\[1\] to be one of "react", .*but got "gpt"/);
+    expect(() => new OrchestratorEnv({ rewardMode: 'learned' })).toThrow(/rewardMode to be one of "gold", "feedback", "none", but got "learned"/);
+    expect(() => new OrchestratorEnv({ disabledVerbs: ['dance'] })).toThrow(/disabledVerbs\[0\] to be one of "scan", .*but got "dance"/);
     expect(() => new OrchestratorEnv({ rewardWeights: { cost: Number.NaN } })).toThrow(/rewardWeights.cost/);
     const drawn = new OrchestratorEnv({ workers: 9, poolSeed: 3 });
     expect(drawn.workerArchitectures).toHaveLength(9);

@@ -6,7 +6,7 @@ import type { Env } from '../../src/core/env.js';
 import { ensureBackend } from '../../src/nn/backend.js';
 import type { TaskOutcome } from '../../envs/orchestrator/feedback.js';
 import '../../envs/orchestrator/register.js';
-import { LearnedRewardWrapper, makeLearnedRewardVecEnv, RewardLearner, rewardMetricsHook, type RewardLearnerConfig } from '../../src/reward/learned-reward-wrapper.js';
+import { LearnedRewardWrapper, makeLearnedRewardVecEnv, RewardLearner, rewardMetricsHook, type RewardLearnerConfigInput } from '../../src/reward/learned-reward-wrapper.js';
 import { TfjsRewardModel } from '../../src/reward/tfjs-reward-model.js';
 
 const ID = 'Orchestrator-v0';
@@ -142,7 +142,7 @@ describe('LearnedRewardWrapper', () => {
 
   it('validates its config', () => {
     expect(() => new LearnedRewardWrapper(make(ID), {})).toThrow(/Expected config.learner or config.model/);
-    expect(() => new RewardLearner({ model: tinyModel(), refitEvery: 0 } as RewardLearnerConfig)).toThrow(/Expected refitEvery to be a positive integer, but got 0/);
+    expect(() => new RewardLearner({ model: tinyModel(), refitEvery: 0 } as RewardLearnerConfigInput)).toThrow(/Expected RewardLearner\.refitEvery to be an integer >= 1, but got 0\./);
     expect(() => new RewardLearner({ model: tinyModel(), prior: 'optimistic' as never })).toThrow(ConfigError);
     expect(() => new LearnedRewardWrapper(make(ID, { kwargs: { recordTasks: false } }), { model: tinyModel() })).toThrow(/recordTasks: true/);
   });

@@ -118,8 +118,8 @@ describe('TfjsRewardModel', () => {
   });
 
   it('validates its config and inputs', () => {
-    expect(() => new TfjsRewardModel({ ensembleSize: 0 })).toThrow(/Expected ensembleSize to be a positive integer, but got 0/);
-    expect(() => new TfjsRewardModel({ weightDecay: -1 })).toThrow(/Expected weightDecay >= 0 or 'auto', but got -1/);
+    expect(() => new TfjsRewardModel({ ensembleSize: 0 })).toThrow(/Expected tfjs-mlp\.ensembleSize to be an integer >= 1, but got 0\./);
+    expect(() => new TfjsRewardModel({ weightDecay: -1 })).toThrow(/Expected tfjs-mlp\.weightDecay to be "auto" or a number >= 0, but got -1\./);
     expect(() => new TfjsRewardModel({ activation: 'gelu' as never })).toThrow(ConfigError);
     const model = new TfjsRewardModel(small);
     expect(() => model.predict(new Float32Array(model.dim))).toThrow(/Expected a fitted reward model/);
@@ -173,7 +173,7 @@ describe('createRewardModel', () => {
     const ensemble = createRewardModel({ kind: 'ensemble', members: [{ kind: 'tfjs-mlp' }, { kind: 'random-forest', nEstimators: 3 }] }, 2) as EnsembleRewardModel;
     expect(ensemble.members.map((m) => m.kind)).toEqual(['tfjs-mlp', 'random-forest']);
     expect((ensemble.members[1] as ForestRewardModel).config.seed).toBe(2001);
-    expect(() => createRewardModel({ kind: 'svm' } as never)).toThrow(/Expected a reward model kind \(tfjs-mlp, random-forest, ensemble\), but got "svm"/);
+    expect(() => createRewardModel({ kind: 'svm' } as never)).toThrow(/Expected spec\.kind to be one of "tfjs-mlp", "random-forest", "ensemble", but got "svm"\./);
     [mlp, ensemble].forEach((m) => m.dispose());
   });
 });

@@ -1,6 +1,7 @@
-import type { CommandModule } from 'yargs';
-import { listEnvs, make, spec } from '../../core/registry.js';
-import { formatTable, printJson, printLine, type GlobalOptions } from '../output.js';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { describeConfig, type ConfigFieldDoc } from '../../core/config-schema.js';
+import { envKwargsSchema, listEnvs, make, spec } from '../../core/registry.js';
+import { formatConfigTable, formatTable, printJson, printLine, type GlobalOptions } from '../output.js';
 
 export interface EnvSummary {
   id: string;
@@ -11,23 +12,29 @@ export interface EnvSummary {
   description: string;
 }
 
+interface EnvsArgs extends GlobalOptions {
+  id?: string;
+}
+
+export function describeEnv(id: string): EnvSummary {
+  const env = make(id);
+  try {
+    const resolved = spec(id);
+    return {
+      id,
+      observationSpace: env.observationSpace.toJSON(),
+      actionSpace: env.actionSpace.toJSON(),
+      maxEpisodeSteps: resolved.maxEpisodeSteps ?? null,
+      rewardThreshold: resolved.rewardThreshold ?? null,
+      description: resolved.description ?? '',
+    };
+  } finally {
+    env.close();
+  }
+}
+
 export function describeEnvs(): EnvSummary[] {
-  return listEnvs().map((id) => {
-    const env = make(id);
-    try {
-      const resolved = spec(id);
-      return {
-        id,
-        observationSpace: env.observationSpace.toJSON(),
-        actionSpace: env.actionSpace.toJSON(),
-        maxEpisodeSteps: resolved.maxEpisodeSteps ?? null,
-        rewardThreshold: resolved.rewardThreshold ?? null,
-        description: resolved.description ?? '',
-      };
-    } finally {
-      env.close();
-    }
-  });
+  return listEnvs().map(describeEnv);
 }
 
 function shortSpace(json: unknown): string {
@@ -39,13 +46,24 @@ function shortSpace(json: unknown): string {
   return space.type;
 }
 
-export const envsCommand: CommandModule<GlobalOptions, GlobalOptions> = {
-  command: 'envs',
-  describe: 'List the registered environments with their spaces',
-  handler: (argv) => {
-    const envs = describeEnvs();
-    if (argv.json) return printJson(envs);
-    const rows = envs.map((e) => [e.id, shortSpace(e.observationSpace), shortSpace(e.actionSpace), e.maxEpisodeSteps ?? '-', e.rewardThreshold ?? '-', e.description]);
-    printLine(argv, formatTable(['id', 'observation', 'action', 'max steps', 'reward threshold', 'description'], rows));
+export const envsCommand: CommandModule<GlobalOptions, EnvsArgs> = {
+  command: 'envs [id]',
+  describe: 'List the registered environments with their spaces, or document one env (spaces and every kwarg with its type, default and meaning)',
+  builder: (yargs: Argv<GlobalOptions>) => yargs.positional('id', { type: 'string', describe: 'An env id, e.g. Orchestrator-v0' }),
+  handler: (argv: ArgumentsCamelCase<EnvsArgs>) => {
+    if (argv.id === undefined) {
+      const envs = describeEnvs();
+      if (argv.json) return printJson(envs);
+      const rows = envs.map((e) => [e.id, shortSpace(e.observationSpace), shortSpace(e.actionSpace), e.maxEpisodeSteps ?? '-', e.rewardThreshold ?? '-', e.description]);
+      printLine(argv, formatTable(['id', 'observation', 'action', 'max steps', 'reward threshold', 'description'], rows));
+      return;
+    }
+    const env = describeEnv(argv.id);
+    const schema = envKwargsSchema(argv.id);
+    const kwargs: ConfigFieldDoc[] = schema ? describeConfig(schema) : [];
+    if (argv.json) return printJson({ ...env, kwargs });
+    printLine(argv, `${env.id}: ${env.description}`);
+    printLine(argv, `observation ${shortSpace(env.observationSpace)}, action ${shortSpace(env.actionSpace)}, max steps ${env.maxEpisodeSteps ?? '-'}, reward threshold ${env.rewardThreshold ?? '-'}\n`);
+    printLine(argv, kwargs.length > 0 ? formatConfigTable(kwargs) : schema ? `${env.id} takes no kwargs.` : `${env.id} declares no kwargs schema.`);
   },
 };
