@@ -295,9 +295,10 @@ export function intervalChartSvg(panels: readonly IntervalPanel[], options: Inte
     const values = panel.items.flatMap((item) => [item.low, item.high, item.value]).concat((panel.references ?? []).map((ref) => ref.value));
     return values.length === 0 ? niceTicks(0, 1) : fittedTicks(Math.min(...values), Math.max(...values), panelWidth, { target: 5, horizontal: true });
   });
-  // Panels sit side by side: the gap holds half of the last tick label of one and half of the first of the next.
+  // Panels sit side by side: the gap holds half of the last tick label of one and half of the first of the
+  // next, plus room enough that the two never read as one label ("1 -3").
   const widestTick = Math.max(0, ...panelAxes.flatMap((axis) => axis.ticks.map((t) => labelWidth(formatTick(t, axis.step, tickMax(axis))))));
-  const gap = Math.max(24, widestTick + 12);
+  const gap = Math.max(40, widestTick + 28);
   const rowHeight = 26;
   const top = 58;
   const plotH = Math.max(rowHeight, rows * rowHeight);
@@ -324,7 +325,7 @@ export function intervalChartSvg(panels: readonly IntervalPanel[], options: Inte
     for (const ref of panel.references ?? []) {
       out.push(`<line x1="${px(sx(ref.value))}" y1="${px(top)}" x2="${px(sx(ref.value))}" y2="${px(top + plotH)}" stroke="#555555" stroke-dasharray="4 3"/>`);
       const rightHalf = sx(ref.value) > left + panelWidth / 2;
-      out.push(`<text x="${px(sx(ref.value) + (rightHalf ? -3 : 3))}" y="${px(top + plotH - 4)}" font-size="10" fill="#555555" text-anchor="${rightHalf ? 'end' : 'start'}">${escapeXml(ref.label)}</text>`);
+      out.push(`<text x="${px(sx(ref.value) + (rightHalf ? -3 : 3))}" y="${px(top + plotH - 4)}" font-size="10" fill="#555555" stroke="#ffffff" stroke-width="3" paint-order="stroke" text-anchor="${rightHalf ? 'end' : 'start'}">${escapeXml(ref.label)}</text>`);
     }
     panel.items.forEach((item, r) => {
       const color = item.muted ? MUTED : colorOf(item.colorIndex ?? r);
