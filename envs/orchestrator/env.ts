@@ -11,7 +11,8 @@
  *   Also drawn: a complexity slope (architecture slope x `complexityPenalty` [1.5] x U(0.8, 1.2)), a
  *   slowness, a cost per tick, a capacity of 1-3 units, answer quality and creativity. Same seed, same
  *   company; an unseeded reset starts the next workday with the next company of the same stream;
- *   `worldSeed` pins one company for every episode. Architectures sit in fixed slots (`workers`, default
+ *   `worldSeed` pins one company for every episode, `pinCompany(company)` a given one (learning loops
+ *   evolve it between iterations). Architectures sit in fixed slots (`workers`, default
  *   react, chain_of_thought, reflection, evaluator, tree_of_thought, retrieval_augmented), so action names
  *   never change.
  * - **Tasks.** Arrivals form a Poisson process with intensity `arrivalRate` [0.46/tick] x (0.7 + 0.6
@@ -250,6 +251,8 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private readonly disabled: Uint8Array;
   private company!: Company;
   private fixedCompany: Company | null = null;
+  /** Set by pinCompany (learning loops): served before `worldSeed`'s company and before drawing one. */
+  private pinnedCompany: Company | null = null;
   private drawnCompany: Company | undefined;
   private readonly prior: Float64Array;
   private arrivalRng!: Rng;
@@ -490,10 +493,11 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     }
     const cfg = this.config;
     // Drift edits logits in place, so a pinned company is copied; a drawn one reuses the previous arrays.
-    this.company = this.fixedCompany
-      ? copyCompany(this.fixedCompany)
+    const pinned = this.pinnedCompany ?? this.fixedCompany;
+    this.company = pinned
+      ? copyCompany(pinned)
       : generateCompany(this.worldRng!, this.archIndex, this.categories, this.categoryDomain, cfg, this.drawnCompany, this.prior);
-    if (!this.fixedCompany) this.drawnCompany = this.company;
+    if (!pinned) this.drawnCompany = this.company;
 
     this.freeCount = this.poolSize;
     for (let i = 0; i < this.poolSize; i++) this.freeSlots[i] = this.poolSize - 1 - i;
@@ -615,6 +619,21 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private stepReward(): number {
     const w = this.config.rewardWeights;
     return w.success * this.stepSuccess + -w.sla * this.stepLatency + -w.cost * this.stepCost + this.satisfactionTerm();
+  }
+
+  /**
+   * Serves every following reset on a copy of `company` (a learning loop keeps one company that evolves
+   * between iterations, src/loop); `null` goes back to `worldSeed`'s company or to drawing one. Pinning
+   * consumes no random draws, so the task and outcome streams of a seeded reset are unchanged. The company
+   * must have this env's shape (workers x categories).
+   */
+  pinCompany(company: Company | null): void {
+    if (company !== null && (company.numWorkers !== this.numWorkers || company.numCategories !== this.categories.length)) {
+      throw new ConfigError(
+        `Expected a company of ${this.numWorkers} workers x ${this.categories.length} categories (this env's workers and plugin mix), but got ${company.numWorkers} x ${company.numCategories}.`,
+      );
+    }
+    this.pinnedCompany = company === null ? null : copyCompany(company);
   }
 
   /** Hidden parameters and state for the oracle baseline (and for analysis); see OrchestratorHiddenView. */

@@ -13,6 +13,7 @@ import { evalCommand } from './commands/eval.js';
 import { reportCommand, compareCommand } from './commands/report.js';
 import { exportCommand, serveCommand } from './commands/export.js';
 import { curveCommand } from './commands/curve.js';
+import { loopCommand } from './commands/loop.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 
 /** A usage mistake (unknown command or flag, missing argument): exit code 2, like most CLIs. */
@@ -34,6 +35,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .command(compareCommand)
     .command(exportCommand)
     .command(serveCommand)
+    .command(loopCommand)
     .command(curveCommand)
     .command(envsCommand)
     .command(agentsCommand)

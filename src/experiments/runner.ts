@@ -18,6 +18,7 @@ import './builtin-agents.js';
 import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
 import { createRewardModel, type RewardModelSpec } from '../reward/ensemble-reward-model.js';
 import { makeLearnedRewardVecEnv, RewardLearner } from '../reward/learned-reward-wrapper.js';
+import type { FeedbackBuffer } from '../reward/feedback-buffer.js';
 import { REWARD_LEARNER_SPEC_KEYS, type RewardLearnerConfigInput } from '../reward/config.js';
 import { initBackend } from '../nn/backend.js';
 import { collectProvenance } from './provenance.js';
@@ -245,9 +246,16 @@ function createRewardLearner(spec: ExperimentSpec, seed: number): RewardLearner 
   if (spec.env.vectorization === 'async') {
     throw new ConfigError('env.vectorization: Expected native or sync with reward.mode "learned" (the reward model is shared in one thread), but got "async".');
   }
-  const modelSpec: Record<string, unknown> = { kind: 'tfjs-mlp', ...spec.reward.model };
+  return rewardLearnerFor(spec.reward.model, seed);
+}
+
+/**
+ * A RewardLearner from a spec's `reward.model` section, which holds the learner's options beside the
+ * model's own (`kind` and its config); `buffer` starts it with feedback gathered before (learning loops).
+ */
+export function rewardLearnerFor(rewardModel: Record<string, unknown>, seed: number, buffer?: FeedbackBuffer): RewardLearner {
+  const modelSpec: Record<string, unknown> = { kind: 'tfjs-mlp', ...rewardModel };
   const learnerOptions: Record<string, unknown> = {};
-  // `reward.model` holds the learner's options beside the model's own (`kind` and its config).
   for (const key of REWARD_LEARNER_SPEC_KEYS) {
     if (key in modelSpec) {
       learnerOptions[key] = modelSpec[key];
@@ -255,7 +263,7 @@ function createRewardLearner(spec: ExperimentSpec, seed: number): RewardLearner 
     }
   }
   const model = createRewardModel(modelSpec as unknown as RewardModelSpec, seed);
-  return new RewardLearner({ ...learnerOptions, model, seed } as RewardLearnerConfigInput);
+  return new RewardLearner({ ...learnerOptions, model, seed, ...(buffer ? { buffer } : {}) } as RewardLearnerConfigInput);
 }
 
 /**
