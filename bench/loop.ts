@@ -4,14 +4,21 @@
  * `loop-analysis`: wall and CPU seconds of `analyzeLearningCurve` on a synthetic 10-replicate x
  * 100-iteration curve (a compounding learning arm, a frozen arm, greedy and oracle references) with 2,000
  * bootstrap resamples; the median of `--runs` calls after one warm-up call. Target: <= 2 s.
- * (The loop runner's wall time will join this bench when `runLoop` exists.)
+ *
+ * `loop-quick`: wall seconds of `runLoop(experiments/loop-quick.json)` into a temporary folder (its own
+ * `workers`), with the verdict it reached. Target: <= 180 s on 2 cores. Skip it with `--no-loop`.
  *
  *   npm run bench -- loop [--runs 5] [--iterations 100] [--replicates 10] [--resamples 2000]
- *     [--shape exponential|saturating|linear|flat]
+ *     [--shape exponential|saturating|linear|flat] [--no-loop]
  */
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../envs/index.js';
 import { Rng } from '../src/core/rng.js';
 import { analyzeLearningCurve } from '../src/loop/analyze-curve.js';
+import { loadLoopSpec } from '../src/loop/loop-spec.js';
+import { runLoop } from '../src/loop/loop-runner.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,3 +83,28 @@ console.log(
     cores: cpus().length,
   }),
 );
+
+if (!process.argv.includes('--no-loop')) {
+  const out = mkdtempSync(join(tmpdir(), 'loopgym-bench-loop-'));
+  try {
+    const spec = loadLoopSpec('experiments/loop-quick.json');
+    const start = performance.now();
+    const result = await runLoop(spec, { out });
+    console.log(
+      JSON.stringify({
+        bench: 'loop-quick',
+        replicates: spec.replicates,
+        iterations: spec.iterations,
+        workers: spec.workers,
+        verdict: result.report.analysis.verdict.verdict,
+        seconds: round((performance.now() - start) / 1000),
+        targetSeconds: 180,
+        node: process.version,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+      }),
+    );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

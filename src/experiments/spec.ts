@@ -6,6 +6,7 @@
  * kwargs schema (for ids registered when the spec is parsed), `reward.model` by the reward model's.
  * Checking leaves the sections as written (run ids hash the spec as written).
  */
+import { assertSafePath, FORBIDDEN_KEYS, parseJsonSafely } from '../core/safe-json.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { agentConfigSchema } from '../../agents/index.js';
@@ -58,7 +59,7 @@ export const SweepAxisSchema = z.union([
 export const SweepSectionSchema = z.strictObject({
   mode: z.enum(['grid', 'random']).default('grid').describe('grid: every combination; random: `samples` draws'),
   samples: positiveInt.optional().describe('Configurations drawn in random mode'),
-  axes: z.record(z.string(), SweepAxisSchema).describe('Spec field path -> values, e.g. {"agent.learningRate": [1e-3, 3e-4]}'),
+  axes: z.record(z.string().refine((path) => !path.split('.').some((key) => FORBIDDEN_KEYS.has(key)), { message: 'a field path without __proto__, prototype or constructor' }), SweepAxisSchema).describe('Spec field path -> values, e.g. {"agent.learningRate": [1e-3, 3e-4]}'),
 });
 
 export const ExperimentSpecSchema = crossFieldRules(
@@ -129,8 +130,9 @@ export function loadSpec(path: string, overrides: string[] = []): ExperimentSpec
 
 export function parseJsonWithPosition(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonSafely(text, source);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
     if (position) {
@@ -155,8 +157,9 @@ export function applyOverride(raw: unknown, assignment: string): void {
   const text = assignment.slice(eq + 1);
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
+    value = parseJsonSafely(text, `--set ${path.join('.')}`);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
     value = text;
   }
   setPath(raw, path, value);
@@ -164,9 +167,10 @@ export function applyOverride(raw: unknown, assignment: string): void {
 
 export function setPath(root: unknown, path: readonly string[], value: unknown): void {
   if (typeof root !== 'object' || root === null) throw new ConfigError(`Expected an object spec to set ${path.join('.')} on, but got ${typeof root}.`);
+  assertSafePath(path);
   let current = root as Record<string, unknown>;
   for (const key of path.slice(0, -1)) {
-    const next = current[key];
+    const next = Object.hasOwn(current, key) ? current[key] : undefined;
     if (next === undefined) current[key] = {};
     else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
       throw new ConfigError(`Expected ${key} to be an object when setting ${path.join('.')}, but it is ${JSON.stringify(next)}.`);

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
+import { parseJsonSafely } from '../core/safe-json.js';
 import { listEnvs, make, parseEnvId } from '../core/registry.js';
 import { folderHandler } from '../nn/io.js';
 import { buildOnnxModel, ONNX_IR_VERSION, ONNX_OPSET, onnxSignature, type OnnxExportOptions } from './onnx.js';
@@ -242,8 +243,9 @@ export function readBundle(dir: string, options: ReadBundleOptions = {}): Policy
   if (!existsSync(manifestPath)) throw new DataError(`Expected ${MANIFEST_FILE} in ${dir} (a folder written by loopgym export), but it is missing.`);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    raw = parseJsonSafely(readFileSync(manifestPath, 'utf8'), manifestPath);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new DataError(`Expected ${manifestPath} to be valid JSON, but parsing failed: ${(error as Error).message}`);
   }
   const format = (raw as { format?: unknown })?.format;

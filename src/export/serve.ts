@@ -21,6 +21,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, describeValue } from '../core/errors.js';
+import { parseJsonSafely } from '../core/safe-json.js';
 import type { BackendName } from '../nn/backend.js';
 import { loadPolicy, PolicyInputError, PolicyRunner, type Decision, type MaskInput } from './policy-runner.js';
 
@@ -116,8 +117,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const body = await readBody(req, maxBodyBytes, requestTimeoutMs);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = parseJsonSafely(body, 'request body');
     } catch (error) {
+      if (error instanceof ConfigError) throw new HttpError(400, error.message);
       throw new HttpError(400, `Expected a JSON body, but it is malformed: ${(error as Error).message}.`);
     }
     const result = answer(runner, parsed, maxBatch);
