@@ -109,12 +109,26 @@ export class PolicyRunner {
       if (mask !== null && mask !== undefined) this.readMask(mask, where, maskRows, b * n);
       if (this.stats) this.stats.normalizeInto(observations[b], x, this.epsilon, this.clip, 0, b * D);
       else for (let i = 0; i < D; i++) x[b * D + i] = observations[b][i];
+      for (let i = 0; i < D; i++) {
+        if (!Number.isFinite(x[b * D + i])) {
+          throw new PolicyInputError(`Expected obs${where}[${i}] (${this.observationLabels[i]}) to stay finite after normalization, but ${describeValue(observations[b][i])} overflows float32 there.`);
+        }
+      }
     }
     const outputs = this.forward(x, B);
     const actionOut = outputs[0];
     const decisions: Decision[] = [];
     for (let b = 0; b < B; b++) {
       const base = b * n;
+      // Never answer with a non-finite number: an observation far outside the training range can overflow.
+      for (const out of outputs) {
+        const width = out.length / B;
+        for (let j = b * width; j < (b + 1) * width; j++) {
+          if (!Number.isFinite(out[j])) {
+            throw new PolicyInputError(`Expected the policy's outputs for obs${batched ? `[${b}]` : ''} to be finite, but the network overflowed (an observation far outside the range it was trained on).`);
+          }
+        }
+      }
       let action = -1;
       for (let a = 0; a < n; a++) {
         if (!maskRows[base + a]) continue;
@@ -167,6 +181,10 @@ export class PolicyRunner {
       const v = obs[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw new PolicyInputError(`Expected obs${where}[${i}] (${this.observationLabels[i]}) to be a finite number, but got ${describeValue(v)}.`);
+      }
+      // The network computes in float32: 1e39 or 3.5e38 become Infinity there.
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new PolicyInputError(`Expected obs${where}[${i}] (${this.observationLabels[i]}) to be a finite float32 number (|x| <= 3.4e38), but got ${describeValue(v)}.`);
       }
     }
   }

@@ -103,6 +103,15 @@ describe('bad requests', () => {
     ['a NaN literal (not JSON)', 400, () => `{"obs": [${obs(0).map((v, i) => (i === 0 ? 'NaN' : v)).join(',')}]}`, /Expected a JSON body, but it is malformed: /],
     ['a string entry', 400, () => ({ obs: obs(0).map((v, i) => (i === 1 ? 'x' : v)) }), /Expected obs\[1\] \(\w+\) to be a finite number, but got "x"\./],
     ['an overflowing number', 400, () => `{"obs": [${obs(0).map((v, i) => (i === 0 ? '1e999' : v)).join(',')}]}`, /Expected obs\[0\] \(\w+\) to be a finite number, but got Infinity \(number\)\./],
+    ...(['1e39', '3.5e38', '1e308', '-1e39'] as const).map(
+      (big, k): [string, number, () => unknown, RegExp] => [
+        `${big}, which overflows float32 (entry ${k})`,
+        400,
+        () => `{"obs": [${obs(0).map((v, i) => (i === k ? big : v)).join(',')}]}`,
+        new RegExp(`Expected obs\\[${k}\\] \\(\\w+\\) to be a finite float32 number \\(\\|x\\| <= 3\\.4e38\\), but got `),
+      ],
+    ),
+    ['a prototype key in the body', 400, () => `{"obs": [${obs(0).join(',')}], "__proto__": {"isAdmin": true}}`, /request body: Expected plain field names, but got the key "__proto__"/],
     ['obs not an array', 400, () => ({ obs: 'hello' }), /Expected obs to be an array of numbers, but got "hello"\./],
     ['a mask of the wrong length', 400, () => ({ obs: obs(0), mask: [1, 0] }), /Expected mask of length \d+ \(one per action\), but got length 2\./],
     ['an all-zero mask', 400, () => ({ obs: obs(0), mask: new Array(n()).fill(0) }), /Expected mask to allow at least one action, but got all zeros\./],
