@@ -31,6 +31,15 @@ export interface Claim {
   evidence: string;
 }
 
+/** The learning arm minus a control arm over the last iterations: per-replicate means, t-interval. */
+export interface ArmComparison {
+  arm: LoopArm;
+  fromIteration: number;
+  difference: number;
+  low: number;
+  high: number;
+}
+
 export interface Decision {
   replicate: number;
   iteration: number;
@@ -48,6 +57,8 @@ export interface LoopReport {
   arms: Partial<Record<LoopArm, ArmPoint[]>>;
   /** Oracle mean over the learning arm's iteration-0 mean: the largest multiplier this world allows. */
   ceilingMultiplier: number | null;
+  /** Learning arm minus each control arm over the last `analysis.improvement.window` iterations. */
+  comparisons: ArmComparison[];
   claims: Claim[];
   summary: { promotions: number; rejections: number; forced: number; alarms: number; rollbacks: number };
   decisions: Decision[];
@@ -77,6 +88,16 @@ export function buildLoopReport(spec: LoopSpec, records: IterationRecord[][]): L
   const oracle = arms.oracle ? arms.oracle.reduce((sum, p) => sum + p.mean, 0) / arms.oracle.length : NaN;
   const ceilingMultiplier = Number.isFinite(oracle) && start > 0 ? oracle / start : null;
   const decisions = records.flatMap((replicate) => replicate.map(decisionOf));
+  const from = spec.iterations - analysis.improvement.window;
+  const lateMean = (row: number[]) => row.slice(from).reduce((sum, v) => sum + v, 0) / (row.length - from);
+  const learning = matrix('learning').map(lateMean);
+  const comparisons = spec.arms
+    .filter((arm) => arm !== 'learning')
+    .map((arm) => {
+      const differences = matrix(arm).map((row, r) => learning[r] - lateMean(row));
+      const ci = differences.length > 1 ? confidenceInterval(differences) : { mean: differences[0], low: differences[0], high: differences[0] };
+      return { arm, fromIteration: from, difference: ci.mean, low: ci.low, high: ci.high };
+    });
   return {
     format: LOOP_REPORT_FORMAT,
     name: spec.name,
@@ -85,6 +106,7 @@ export function buildLoopReport(spec: LoopSpec, records: IterationRecord[][]): L
     iterations: spec.iterations,
     arms,
     ceilingMultiplier,
+    comparisons,
     claims: checkClaims(spec, analysis, ceilingMultiplier),
     summary: {
       promotions: count(records, (r) => r.gate?.promoted === true && !r.gate.forced),
@@ -183,6 +205,8 @@ function renderLoopMarkdown(spec: LoopSpec, report: LoopReport): string {
     '## The claims, checked',
     '',
     ...report.claims.map((c) => `- **${c.claim}**: ${c.holds === null ? 'cannot be decided here' : c.holds ? 'holds' : 'does not hold'} (${c.evidence}).`),
+    '',
+    `Learning arm minus each control over iterations ${report.comparisons[0]?.fromIteration ?? '-'}-${spec.iterations - 1} (mean of per-replicate differences, 95% t-interval): ${report.comparisons.map((c) => `${c.arm} ${fmt(c.difference)} [${fmt(c.low)}, ${fmt(c.high)}]`).join('; ') || 'no control arms'}.`,
     '',
     `Gate: ${report.summary.promotions} promotion(s), ${report.summary.rejections} rejection(s), ${report.summary.forced} forced; drift: ${report.summary.alarms} alarm(s), ${report.summary.rollbacks} rollback(s).`,
     '',
