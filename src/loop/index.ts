@@ -1,4 +1,4 @@
-/** Learning loops (src/loop): the learning-curve analysis, usable on any KPI history. */
+/** Learning loops (src/loop): the loop runner (spec, world, gate, drift, report) and the learning-curve analysis, usable on any KPI history. */
 export { analyzeLearningCurve, CURVE_ANALYSIS_FORMAT, type LearningCurveInput, type LearningCurveAnalysis, type IterationEstimate, type RatioOutcome } from './analyze-curve.js';
 export { CurveAnalysisOptionsSchema, parseCurveOptions, type CurveAnalysisOptions, type CurveAnalysisOptionsInput } from './curve-options.js';
 export { MIN_ITERATIONS, type LearningCurveData, type DayKpis, type WorldEvaluationInput } from './curve-data.js';
@@ -17,3 +17,11 @@ export type { WorldSegment, Forgetting, ForwardTransfer } from './world-changes.
 export { plasticityDiagnostics, SRANK_DELTA, type NetSnapshot, type LayerSnapshot, type LayerDiagnostics, type PlasticityPoint, type ActivationKind } from './plasticity.js';
 export { readCurveFile, parseCurveCsv, parseCurveJsonl, DEFAULT_ARM, LONG_COLUMNS, type CurveFile, type CurveArm } from './curve-file.js';
 export { renderCurveText, renderCurveMarkdown, writeCurveReport, type CurveReportPaths } from './curve-report.js';
+// The loop itself: spec, runner, world, gate and drift detection, report.
+export { runLoop, LOOP_FORMAT, LoopReplicateError, type LoopOptions, type LoopResult } from './loop-runner.js';
+export { LoopSpecSchema, parseLoopSpec, loadLoopSpec, LOOP_ARMS, LOOP_ENVS, LOOP_KPIS, type LoopSpec, type LoopSpecInput, type LoopArm, type ScheduleEvent, type Fault } from './loop-spec.js';
+export { LoopWorld, worldHash, hashCompany, type IterationWorld, type DayPurpose } from './loop-world.js';
+export { gateDecision, type GateDecision, type GateOptions } from './loop-gate.js';
+export { newDetectorState, rebaseDetector, updateDetector, type DetectorKind, type DetectorOptions, type DetectorState } from './drift-detectors.js';
+export { buildLoopReport, writeLoopReport, LOOP_REPORT_FORMAT, type LoopReport, type ArmComparison, type Claim, type Decision as LoopDecision } from './loop-report.js';
+export { runReplicate, INITIAL_POLICY, type IterationRecord, type ArmIteration, type LoopState } from './loop-replicate.js';
