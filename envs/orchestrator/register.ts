@@ -21,6 +21,7 @@ export function registerOrchestratorEnvs(): void {
       maxEpisodeSteps: 200,
       kwargs: { preset: 'default' },
       kwargsSchema: OrchestratorKwargsSchema,
+      producesFeedback: true,
       description: 'A seeded multi-agent workflow: scan, dispatch, coordinate, monitor or optimize each tick of a 200-tick workday.',
     });
   }
@@ -32,6 +33,7 @@ export function registerOrchestratorEnvs(): void {
       maxEpisodeSteps: 200,
       kwargs: { preset: 'default' },
       kwargsSchema: OrchestratorDriftKwargsSchema,
+      producesFeedback: true,
       description: 'Orchestrator-v0 whose hidden worker skills drift during the day.',
     });
   }

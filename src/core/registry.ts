@@ -33,6 +33,12 @@ export interface EnvRegistration {
    * an experiment spec's `env.kwargs` is checked against it before anything runs.
    */
   kwargsSchema?: z.ZodType;
+  /**
+   * The env's simulated users leave feedback: it takes a `rewardMode` kwarg (`gold`, `feedback`, `none`)
+   * and reports `info.finished` and `info.feedback`, so an experiment may train on feedback or a learned
+   * reward (`reward.mode`) while evaluation scores the gold reward.
+   */
+  producesFeedback?: boolean;
 }
 
 export interface MakeOptions {
@@ -104,6 +110,11 @@ function unknownIdMessage(id: string): string {
   const nearest = closestNames(id, known);
   const suggestion = nearest.length > 0 ? ` Did you mean ${nearest.join(', ')}?` : ' No envs are registered.';
   return `Expected a registered env id, but got ${JSON.stringify(id)}.${versionsNote}${suggestion}`;
+}
+
+/** Whether env `id` declares that its users leave feedback (see EnvRegistration.producesFeedback). */
+export function envProducesFeedback(id: string): boolean {
+  return lookup(id).producesFeedback === true;
 }
 
 /** The kwargs schema a registration declares (undefined when it declares none); throws for unknown ids. */

@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
 import type { Env } from '../core/env.js';
-import { make, makeVec } from '../core/registry.js';
+import { envProducesFeedback, make, makeVec } from '../core/registry.js';
 import { createAgent } from '../../agents/index.js';
 import './builtin-agents.js';
-import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
 import { createRewardModel, type RewardModelSpec } from '../reward/ensemble-reward-model.js';
 import { makeLearnedRewardVecEnv, RewardLearner } from '../reward/learned-reward-wrapper.js';
 import type { FeedbackBuffer } from '../reward/feedback-buffer.js';
@@ -226,11 +225,7 @@ function buildRun(spec: ExperimentSpec, seed: number) {
     : makeVec(spec.env.id, { numEnvs: spec.env.numEnvs, vectorizationMode: spec.env.vectorization, ...makeOptions });
   try {
     // Evaluation always scores the true (gold) reward, so runs with different reward modes compare fairly.
-    const evalEnv = make<Float32Array, number>(spec.env.id, { kwargs: spec.env.kwargs, maxEpisodeSteps: spec.env.maxEpisodeSteps });
-    if (learner && !(evalEnv.unwrapped instanceof OrchestratorEnv)) {
-      evalEnv.close();
-      throw new ConfigError(`reward.mode: Expected an env whose users give feedback (Orchestrator-v0, Orchestrator-drift-v0) for mode "learned", but got ${spec.env.id}.`);
-    }
+    const evalEnv = make<Float32Array, number>(spec.env.id, { kwargs: goldKwargs(spec), maxEpisodeSteps: spec.env.maxEpisodeSteps });
     const context = { seed, observationSpace: trainEnv.singleObservationSpace, actionSpace: trainEnv.singleActionSpace, env: trainEnv };
     const { name, ...hyperparameters } = spec.agent;
     const agent = createAgent(name, hyperparameters, context);
@@ -291,12 +286,19 @@ function disposeAgent(agent: Agent): void {
   (agent as Partial<{ dispose(): void }>).dispose?.();
 }
 
-/** The env kwargs of a run: the spec's, plus the reward mode for envs that take one. */
+/**
+ * The training env's kwargs: the spec's, plus `rewardMode` from `reward.mode` for an env whose users leave
+ * feedback ("learned" trains on the gold reward with its satisfaction term swapped by LearnedRewardWrapper).
+ * The spec check refuses `env.kwargs.rewardMode`, so reward.mode is the one knob.
+ */
 function envKwargsFor(spec: ExperimentSpec): Record<string, unknown> {
-  const kwargs = { ...spec.env.kwargs };
-  // "learned" trains on the env's reward with its satisfaction term swapped by LearnedRewardWrapper.
-  if ((spec.reward.mode === 'feedback' || spec.reward.mode === 'none') && kwargs.rewardMode === undefined) kwargs.rewardMode = spec.reward.mode;
-  return kwargs;
+  if (!envProducesFeedback(spec.env.id)) return { ...spec.env.kwargs };
+  return { ...spec.env.kwargs, rewardMode: spec.reward.mode === 'learned' ? 'gold' : spec.reward.mode };
+}
+
+/** The evaluation env's kwargs: the gold reward, explicitly, for an env that has reward modes. */
+function goldKwargs(spec: ExperimentSpec): Record<string, unknown> {
+  return envProducesFeedback(spec.env.id) ? { ...spec.env.kwargs, rewardMode: 'gold' } : { ...spec.env.kwargs };
 }
 
 export function summarizeEpisodes(episodes: readonly EpisodeResult[]): EvaluationSummary {

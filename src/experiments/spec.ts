@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { agentConfigSchema } from '../../agents/index.js';
 import { configProblems, crossFieldRules, resolveConfig, type ConfigPlace } from '../core/config-schema.js';
 import { ConfigError, DataError } from '../core/errors.js';
-import { envKwargsSchema, listEnvs } from '../core/registry.js';
+import { envKwargsSchema, envProducesFeedback, listEnvs } from '../core/registry.js';
 import { checkRewardModelSpec } from '../reward/config.js';
 
 const positiveInt = z.number().int().positive();
@@ -108,6 +108,7 @@ function sectionProblems(spec: ExperimentSpec): string[] {
   const kwargsSchema = listEnvs().includes(spec.env.id) ? envKwargsSchema(spec.env.id) : undefined;
   if (kwargsSchema) checks.push(() => resolveConfig(kwargsSchema, spec.env.kwargs, { label: spec.env.id, path: 'env.kwargs' }));
   checks.push(() => checkRewardModelSpec(spec.reward.model, 'reward.model', true));
+  checks.push(() => checkRewardKnob(spec));
   return checks.flatMap((check) => {
     try {
       check();
@@ -117,6 +118,22 @@ function sectionProblems(spec: ExperimentSpec): string[] {
       throw error;
     }
   });
+}
+
+/**
+ * One reward knob: `reward.mode` decides what the learner trains on, and only it. `env.kwargs.rewardMode`
+ * is refused (it used to train and evaluate on one mode while summary.json recorded another), and a mode
+ * other than gold needs an env whose users leave feedback (its registration says so).
+ */
+function checkRewardKnob(spec: ExperimentSpec): void {
+  if ('rewardMode' in spec.env.kwargs) {
+    throw new ConfigError(
+      `env.kwargs.rewardMode: Expected no rewardMode in env.kwargs (set reward.mode instead: it decides what the learner trains on, and evaluation always scores the gold reward), but got ${JSON.stringify(spec.env.kwargs.rewardMode)}.`,
+    );
+  }
+  if (spec.reward.mode !== 'gold' && listEnvs().includes(spec.env.id) && !envProducesFeedback(spec.env.id)) {
+    throw new ConfigError(`reward.mode: Expected "gold" for ${spec.env.id} (its registration declares no user feedback), but got ${JSON.stringify(spec.reward.mode)}.`);
+  }
 }
 
 /** Reads and validates a spec file; malformed JSON is reported with its line and column. */
