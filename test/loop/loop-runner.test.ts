@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { runLoop } from '../../src/loop/loop-runner.js';
+import { exportLoopPolicy } from '../../src/export/export-loop.js';
 import { parseLoopSpec, type LoopSpecInput } from '../../src/loop/loop-spec.js';
 import { LoopWorld } from '../../src/loop/loop-world.js';
 
@@ -51,6 +52,11 @@ describe('learning loop runner', () => {
     expect(readFileSync(join(a.dir, 'report.md'), 'utf8')).toMatch(/## The claims, checked/);
     expect(readFileSync(join(a.dir, 'kpi.csv'), 'utf8').split('\n')[0]).toBe('arm,replicate,iteration,day,score');
     expect(existsSync(join(a.dir, 'plots', 'kpi.svg'))).toBe(true);
+    // Champions are agent folders that export to policy bundles like a run's policy.
+    const bundle = await exportLoopPolicy(join(a.dir, 'replicate-0', 'policies', 'initial'), join(tmp('bundle'), 'b'));
+    expect(bundle.manifest.env.id).toBe('Orchestrator-v0');
+    expect(bundle.manifest.training).toMatchObject({ loop: 'tiny', replicate: 0, policy: 'initial' });
+    await expect(exportLoopPolicy(a.dir, join(tmp('bundle'), 'c'))).rejects.toThrow(/Expected a loop policy folder/);
   }, 300_000);
 
   it('refuses to start over an existing loop folder, and to resume it with another spec (nothing changed)', async () => {

@@ -1,3 +1,4 @@
+import { exportLoopPolicy, loopManifestOf } from '../../export/export-loop.js';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { exportRun } from '../../export/export-run.js';
 import { runServe } from '../../export/serve.js';
@@ -12,15 +13,17 @@ interface ExportArgs extends GlobalOptions {
 
 export const exportCommand: CommandModule<GlobalOptions, ExportArgs> = {
   command: 'export <run-dir>',
-  describe: 'Write a policy bundle (manifest.json, model.json + weights.bin, policy.onnx) from a finished run',
+  describe: 'Write a policy bundle (manifest.json, model.json + weights.bin, policy.onnx) from a finished run or a learning-loop policy',
   builder: (yargs) =>
     yargs
-      .positional('run-dir', { type: 'string', demandOption: true, describe: 'A run folder: results/<experiment>/<run-id>' })
+      .positional('run-dir', { type: 'string', demandOption: true, describe: 'A run folder (results/<experiment>/<run-id>) or a loop policy (results/<loop>/replicate-<r>/policies/<name>)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Bundle folder to write' })
       .option('overwrite', { type: 'boolean', default: false, alias: 'force', describe: 'Replace an existing bundle folder' })
       .option('onnx', { type: 'boolean', default: true, describe: 'Also write policy.onnx (--no-onnx to skip)' }) as unknown as Argv<ExportArgs>,
   handler: async (argv: ArgumentsCamelCase<ExportArgs>) => {
-    const result = await exportRun(argv.runDir, argv.out as string, { overwrite: argv.overwrite, onnx: argv.onnx });
+    const options = { overwrite: argv.overwrite, onnx: argv.onnx };
+    // A learning loop's champion (results/<loop>/replicate-<r>/policies/<name>) exports like a run.
+    const result = loopManifestOf(argv.runDir) !== null ? await exportLoopPolicy(argv.runDir, argv.out as string, options) : await exportRun(argv.runDir, argv.out as string, options);
     if (argv.json) return printJson(result);
     printLine(argv, `policy bundle written to ${result.outDir}`);
   },
