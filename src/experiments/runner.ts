@@ -24,6 +24,7 @@ import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
 import { parseSpec, type ExperimentSpec } from './spec.js';
 import { inspectRun, RunWriter, toCsv } from './store.js';
+import { acquireRunLock } from './run-lock.js';
 import { ensureWritableDir } from '../core/atomic-fs.js';
 import { expandRuns, type RunPlan, type Shard } from './sweep.js';
 import { runPlansInWorkers } from './pool.js';
@@ -80,7 +81,10 @@ export interface ProgressEvent {
 export interface RunOptions {
   /** Results root; the experiment's runs go to `<outDir>/<spec.name>/`. */
   outDir?: string;
-  /** Skip runs whose folder is already complete. */
+  /**
+   * Kept for scripts: finished runs are always skipped now (a finished run is never overwritten), and an
+   * unfinished one is trained again from its start.
+   */
   resume?: boolean;
   shard?: Shard;
   onProgress?: (event: ProgressEvent) => void;
@@ -94,6 +98,9 @@ export interface ExperimentResult {
 }
 
 export interface SweepOptions extends RunOptions {
+  /** Delete this sweep's finished runs first and train them again (`--fresh`); `onDelete` hears which. */
+  fresh?: boolean;
+  onDelete?: (runDirs: readonly string[]) => void;
   /** Worker processes; 1 runs in this process. */
   workers?: number;
 }
@@ -105,6 +112,11 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
   await validatePlans(plans);
   const existedBefore = existsSync(experimentDir);
   ensureWritableDir(experimentDir);
+  if (options.fresh) {
+    const finished = plans.map((plan) => join(experimentDir, plan.runId)).filter((dir) => finishedRun(dir) !== null);
+    options.onDelete?.(finished);
+    for (const dir of finished) rmSync(dir, { recursive: true, force: true });
+  }
   try {
     const workers = options.workers ?? 1;
     if (workers > 1 && plans.length > 1) {
@@ -127,13 +139,28 @@ export function runExperiment(spec: ExperimentSpec, options: RunOptions = {}): P
 /** Runs (or, with `resume`, skips when finished) one plan into `<experimentDir>/<runId>/`. */
 export async function runPlan(plan: RunPlan, experimentDir: string, options: RunOptions = {}): Promise<RunOutcome> {
   const dir = join(experimentDir, plan.runId);
-  if (options.resume) {
-    const status = inspectRun(dir);
-    if (status.state === 'complete') {
+  // Two sweeps on one folder never write the same run: the lock is held until this run is written.
+  const lock = acquireRunLock(dir);
+  try {
+    // A finished run is never overwritten: it is skipped (runSweep's `fresh` deletes it first, on request).
+    const finished = finishedRun(dir);
+    if (finished) {
       options.onRun?.({ plan, state: 'skipped' });
-      return { plan, dir, summary: status.summary as unknown as RunSummary, skipped: true };
+      return { plan, dir, summary: finished as unknown as RunSummary, skipped: true };
     }
+    return await trainRun(plan, dir, options);
+  } finally {
+    lock.release();
   }
+}
+
+/** The summary of a finished run in `dir` (valid summary.json and config.json, and its policy/), else null. */
+export function finishedRun(dir: string): Record<string, unknown> | null {
+  const status = inspectRun(dir);
+  return status.state === 'complete' && existsSync(join(dir, 'policy')) ? status.summary : null;
+}
+
+async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promise<RunOutcome> {
   options.onRun?.({ plan, state: 'start' });
   const spec = plan.spec;
   const started = performance.now();

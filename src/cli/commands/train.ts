@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
-import { runSweep, type ExperimentResult } from '../../experiments/runner.js';
+import { finishedRun, runSweep, type ExperimentResult } from '../../experiments/runner.js';
+import { join } from 'node:path';
 import { runTable, type RunTable } from '../../experiments/run-table.js';
 import { writeReport } from '../../experiments/report.js';
 import { applyOverride, loadSpec, parseSpec, type ExperimentSpec } from '../../experiments/spec.js';
@@ -20,6 +21,8 @@ export interface TrainArgs extends GlobalOptions, EmitArgs {
   numEnvs?: number;
   set: string[];
   resume: boolean;
+  fresh: boolean;
+  yes: boolean;
   workers: number;
   shard?: string;
   shards?: number;
@@ -36,7 +39,9 @@ export function runOptions<T>(yargs: Argv<T>) {
     .option('steps', { type: 'number', describe: 'Total env steps per run (replaces spec totalSteps)' })
     .option('num-envs', { type: 'number', describe: 'Vector env copies (replaces spec env.numEnvs)' })
     .option('set', { type: 'array', string: true, default: [] as string[], describe: 'Override a spec field: --set agent.learningRate=3e-4' })
-    .option('resume', { type: 'boolean', default: false, describe: 'Skip runs that already finished' })
+    .option('resume', { type: 'boolean', default: false, describe: 'Skip runs that already finished (the default now: a finished run is never overwritten)' })
+    .option('fresh', { type: 'boolean', default: false, describe: "Delete this spec's finished runs first and train them again (names them; asks for --yes on a terminal)" })
+    .option('yes', { type: 'boolean', default: false, describe: 'Confirm --fresh without a question' })
     .option('shard', { type: 'string', describe: 'Run only shard i of n of the runs: --shard 0/4, or --shard auto --shards n in a Slurm array task or Kubernetes Indexed Job' })
     .option('shards', { type: 'number', describe: 'Number of shards, for --shard auto and --emit' })
     .option('report', { type: 'boolean', describe: 'Write report.md/report.json after the runs (default: yes, but not for a --shard, whose report would be partial; merge shards with loopgym report)' })
@@ -68,12 +73,23 @@ export async function trainHandler(argv: ArgumentsCamelCase<TrainArgs>): Promise
   if (argv.emit !== undefined) return emitHandler(argv, spec);
   rejectJobFlags(argv);
   const shard = resolveShard(argv.shard, argv.shards);
+  const outDir = argv.out ?? 'results';
+  if (argv.fresh && process.stdin.isTTY && !argv.yes) {
+    const finished = expandRuns(spec, shard).map((plan) => join(outDir, spec.name, plan.runId)).filter((dir) => finishedRun(dir) !== null);
+    if (finished.length > 0) {
+      throw new ConfigError(`Expected --yes to confirm --fresh, which would delete ${finished.length} finished run(s): ${finished.join(', ')} (nothing was deleted).`);
+    }
+  }
   const progress = createProgress(expandRuns(spec, shard).length, argv);
   let result: ExperimentResult;
   try {
     result = await runSweep(spec, {
-      outDir: argv.out ?? 'results',
+      outDir,
       resume: argv.resume,
+      fresh: argv.fresh,
+      onDelete: (dirs) => {
+        if (dirs.length > 0 && !argv.quiet) process.stderr.write(`--fresh: deleting ${dirs.length} finished run(s) to train them again: ${dirs.join(', ')}\n`);
+      },
       workers: argv.workers,
       shard,
       onRun: (event) => progress.onRun(event),
