@@ -33,7 +33,6 @@ export { loadResults, aggregate, aggregateResults, readRun, type AggregateReport
 export { writeReport, renderTable, type ReportOptions, type ReportResult, type ReportFormat } from './experiments/report.js';
 export { TensorBoardWriter, readScalars, readEventFile, type ScalarPoint, type TensorBoardWriterOptions } from './experiments/tensorboard/index.js';
 export { compareRuns, renderComparison, type RunComparison, type CompareOptions } from './experiments/compare.js';
-export { mean, std, confidenceInterval, welchTTest, pearson } from './experiments/stats.js';
 
 // Learning loops: learning-curve analysis of any KPI history.
 export * from './loop/index.js';

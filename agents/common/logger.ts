@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../../src/core/errors.js';
 
 export type LogFormat = 'stdout' | 'jsonl' | 'csv';
 
@@ -29,7 +30,7 @@ export class Logger {
   constructor(private readonly options: LoggerOptions = {}) {
     this.formats = options.formats ?? [];
     if (this.formats.some((f) => f !== 'stdout') && !options.dir) {
-      throw new Error('Expected a dir for the jsonl/csv log formats, but got none.');
+      throw new ConfigError('Expected a dir for the jsonl/csv log formats, but got none.');
     }
     if (options.dir) mkdirSync(options.dir, { recursive: true });
   }

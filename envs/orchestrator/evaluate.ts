@@ -8,6 +8,7 @@
  * only the baselines built here (round_robin, greedy, oracle) can run.
  */
 import type { Agent } from '../../src/core/agent.js';
+import { confidenceInterval, normalizedScore } from '../../src/core/stats.js';
 import type { Env } from '../../src/core/env.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { make } from '../../src/core/registry.js';
@@ -70,7 +71,7 @@ export function evaluateBaselines(envId: string, options: EvaluateBaselinesOptio
   const low = out.random?.meanReturn;
   const high = out.oracle?.meanReturn;
   for (const summary of Object.values(out)) {
-    summary.normalizedScore = low !== undefined && high !== undefined && high !== low ? (summary.meanReturn - low) / (high - low) : NaN;
+    summary.normalizedScore = normalizedScore(summary.meanReturn, low, high) ?? NaN;
   }
   return out;
 }
@@ -122,55 +123,8 @@ export function runBaseline(env: Env<Float32Array, number>, name: BaselineName, 
   };
 }
 
-/**
- * Mean, sample std and the t-based 95% confidence interval of the mean. envs/ may not import
- * src/experiments, so this uses the closed form of the Student-t CDF for integer degrees of freedom
- * (Abramowitz & Stegun 26.7.3-4) instead of stats.ts's incomplete beta; a test checks they agree.
- */
+/** Mean, sample std and the t-based 95% confidence interval of the mean (src/core/stats.ts). */
 export function meanInterval95(values: readonly number[]): { mean: number; std: number; low: number; high: number } {
-  const n = values.length;
-  let sum = 0;
-  for (const v of values) sum += v;
-  const mean = sum / n;
-  let squares = 0;
-  for (const v of values) squares += (v - mean) ** 2;
-  const std = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
-  const half = n > 1 ? studentT975(n - 1) * (std / Math.sqrt(n)) : 0;
-  return { mean, std, low: mean - half, high: mean + half };
-}
-
-/** The 97.5% quantile of Student's t with integer `df` >= 1, by bisection on P(|T| <= t) = 0.95. */
-export function studentT975(df: number): number {
-  let low = 0;
-  let high = 64;
-  for (let i = 0; i < 100; i++) {
-    const mid = (low + high) / 2;
-    if (centralTProbability(mid, df) < 0.95) low = mid;
-    else high = mid;
-  }
-  return (low + high) / 2;
-}
-
-/** P(|T| <= t) for Student's t with integer df, as the finite series in cos(theta), theta = atan(t / sqrt(df)). */
-function centralTProbability(t: number, df: number): number {
-  const theta = Math.atan(t / Math.sqrt(df));
-  const c2 = Math.cos(theta) ** 2;
-  const s = Math.sin(theta);
-  if (df % 2 === 0) {
-    let term = 1;
-    let series = 1;
-    for (let k = 2; k <= df - 2; k += 2) {
-      term *= (c2 * (k - 1)) / k;
-      series += term;
-    }
-    return s * series;
-  }
-  if (df === 1) return (2 * theta) / Math.PI;
-  let term = 1;
-  let series = 1;
-  for (let k = 3; k <= df - 2; k += 2) {
-    term *= (c2 * (k - 1)) / k;
-    series += term;
-  }
-  return (2 / Math.PI) * (theta + s * Math.cos(theta) * series);
+  const { mean, std, low, high } = confidenceInterval(values, 0.95);
+  return { mean, std, low, high };
 }

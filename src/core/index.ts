@@ -21,3 +21,4 @@ export { SyncVectorEnv } from './vector-envs/sync-vector-env.js';
 export { AsyncVectorEnv, addDefaultRegistrationModule, defaultRegistrationModules, type AsyncVectorEnvOptions } from './vector-envs/async-vector-env.js';
 export { runnableModuleUrl } from './vector-envs/module-paths.js';
 export * from './atomic-fs.js';
+export * from './stats.js';

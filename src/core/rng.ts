@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { ConfigError } from './errors.js';
 
 /**
  * The only source of randomness in loopgym. A seeded Alea generator (seedrandom) with the draws RL code
@@ -26,7 +27,7 @@ export class Rng {
 
   constructor(seed: number | string) {
     if (typeof seed === 'number' && !Number.isFinite(seed)) {
-      throw new TypeError(`Expected a finite seed, but got ${seed}.`);
+      throw new ConfigError(`Expected a finite seed, but got ${seed}.`);
     }
     this.seedPath = String(seed);
     this.prng = seedrandom.alea(this.seedPath, { state: true }) as AleaPrng;
@@ -61,7 +62,7 @@ export class Rng {
 
   /** Uniform integer in [low, high) (high exclusive, like numpy's `integers`). */
   integer(low: number, high: number): number {
-    if (!(high > low)) throw new RangeError(`Expected high > low in integer(low, high), but got low=${low}, high=${high}.`);
+    if (!(high > low)) throw new ConfigError(`Expected high > low in integer(low, high), but got low=${low}, high=${high}.`);
     return low + Math.floor(this.prng.double() * (high - low));
   }
 
@@ -106,7 +107,7 @@ export class Rng {
 
   /** A uniformly chosen element. */
   choice<T>(items: ArrayLike<T>): T {
-    if (items.length === 0) throw new RangeError('Expected a non-empty list in choice(), but got an empty one.');
+    if (items.length === 0) throw new ConfigError('Expected a non-empty list in choice(), but got an empty one.');
     return items[Math.floor(this.prng.double() * items.length)];
   }
 
@@ -114,7 +115,7 @@ export class Rng {
   weightedIndex(weights: ArrayLike<number>): number {
     let total = 0;
     for (let i = 0; i < weights.length; i++) total += weights[i];
-    if (!(total > 0)) throw new RangeError(`Expected weights with a positive sum in weightedIndex(), but got sum ${total}.`);
+    if (!(total > 0)) throw new ConfigError(`Expected weights with a positive sum in weightedIndex(), but got sum ${total}.`);
     let target = this.prng.double() * total;
     for (let i = 0; i < weights.length; i++) {
       target -= weights[i];

@@ -17,7 +17,7 @@ import { median as ssMedian } from 'simple-statistics';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { RunSummary } from './runner.js';
-import { mean, std, welchTTest } from './stats.js';
+import { mean, normalizedScore, std, welchTTest } from '../core/stats.js';
 import {
   checkBootstrap,
   iqm,
@@ -316,10 +316,7 @@ export type ScoreUnit = 'seed' | 'episode';
 /** A run's normalized score: the runner's value, else recomputed from the random and oracle baselines. */
 export function normalizedScoreOf(summary: RunSummary): number | null {
   if (typeof summary.normalizedScore === 'number') return summary.normalizedScore;
-  const random = summary.baselines.random?.meanReturn;
-  const oracle = summary.baselines.oracle?.meanReturn;
-  if (random === undefined || oracle === undefined || oracle === random) return null;
-  return (summary.eval.meanReturn - random) / (oracle - random);
+  return normalizedScore(summary.eval.meanReturn, summary.baselines.random?.meanReturn, summary.baselines.oracle?.meanReturn);
 }
 
 /**
@@ -348,10 +345,8 @@ function runSamples(summary: RunSummary, metric: ScoreMetric, unit: ScoreUnit): 
   const returns = summary.eval.returns;
   if (returns.length === 0) return null;
   if (metric === 'return') return [...returns];
-  const random = summary.baselines.random?.meanReturn;
-  const oracle = summary.baselines.oracle?.meanReturn;
-  if (random === undefined || oracle === undefined || oracle === random) return null;
-  return returns.map((r) => (r - random) / (oracle - random));
+  const normalized = returns.map((r) => normalizedScore(r, summary.baselines.random?.meanReturn, summary.baselines.oracle?.meanReturn));
+  return normalized.some((value) => value === null) ? null : (normalized as number[]);
 }
 
 // ---------------------------------------------------------------------------------------------------------

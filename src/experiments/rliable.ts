@@ -10,6 +10,7 @@
  *   averaged over tasks.
  * Randomness comes only from the `Rng` passed in, so intervals reproduce to the bit.
  */
+import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 
 export interface Interval {
@@ -19,8 +20,8 @@ export interface Interval {
 
 /** scipy's `trim_mean`: drops floor(proportion * n) values at each end of the sorted sample. */
 export function trimmedMean(values: readonly number[], proportion: number): number {
-  if (values.length === 0) throw new RangeError('Expected at least one value for trimmedMean(), but got none.');
-  if (!(proportion >= 0 && proportion < 0.5)) throw new RangeError(`Expected a proportion in [0, 0.5), but got ${proportion}.`);
+  if (values.length === 0) throw new DataError('Expected at least one value for trimmedMean(), but got none.');
+  if (!(proportion >= 0 && proportion < 0.5)) throw new DataError(`Expected a proportion in [0, 0.5), but got ${proportion}.`);
   const sorted = [...values].sort((a, b) => a - b);
   const cut = Math.floor(proportion * sorted.length);
   let sum = 0;
@@ -35,11 +36,11 @@ export function iqm(values: readonly number[]): number {
 
 /** The mean over tasks of the per-task means (rliable's `aggregate_mean`). */
 export function taskMean(strata: readonly (readonly number[])[]): number {
-  if (strata.length === 0) throw new RangeError('Expected at least one task for taskMean(), but got none.');
+  if (strata.length === 0) throw new DataError('Expected at least one task for taskMean(), but got none.');
   // Plain loops: this runs once per bootstrap resample.
   let total = 0;
   for (const values of strata) {
-    if (values.length === 0) throw new RangeError('Expected runs in every task for taskMean(), but got an empty one.');
+    if (values.length === 0) throw new DataError('Expected runs in every task for taskMean(), but got an empty one.');
     let sum = 0;
     for (let i = 0; i < values.length; i++) sum += values[i];
     total += sum / values.length;
@@ -49,7 +50,7 @@ export function taskMean(strata: readonly (readonly number[])[]): number {
 
 /** Quantile of a sorted sample with linear interpolation between order statistics (numpy's default). */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) throw new RangeError('Expected at least one value for quantileSorted(), but got none.');
+  if (sorted.length === 0) throw new DataError('Expected at least one value for quantileSorted(), but got none.');
   const position = p * (sorted.length - 1);
   const below = Math.floor(position);
   const above = Math.min(below + 1, sorted.length - 1);
@@ -58,7 +59,7 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
 
 /** P(X > Y) + P(X = Y) / 2 over all pairs of one task's runs: Mann-Whitney U / (n_x n_y). */
 export function pairwiseImprovement(x: readonly number[], y: readonly number[]): number {
-  if (x.length === 0 || y.length === 0) throw new RangeError(`Expected runs on both sides, but got ${x.length} and ${y.length}.`);
+  if (x.length === 0 || y.length === 0) throw new DataError(`Expected runs on both sides, but got ${x.length} and ${y.length}.`);
   let wins = 0;
   for (const a of x) for (const b of y) wins += a > b ? 1 : a === b ? 0.5 : 0;
   return wins / (x.length * y.length);
@@ -66,7 +67,7 @@ export function pairwiseImprovement(x: readonly number[], y: readonly number[]):
 
 /** rliable's probability of improvement: per-task P(X > Y), averaged over tasks (x[i] and y[i] are task i). */
 export function probabilityOfImprovement(x: readonly (readonly number[])[], y: readonly (readonly number[])[]): number {
-  if (x.length !== y.length || x.length === 0) throw new RangeError(`Expected the same non-zero number of tasks on both sides, but got ${x.length} and ${y.length}.`);
+  if (x.length !== y.length || x.length === 0) throw new DataError(`Expected the same non-zero number of tasks on both sides, but got ${x.length} and ${y.length}.`);
   let total = 0;
   for (let task = 0; task < x.length; task++) total += pairwiseImprovement(x[task], y[task]);
   return total / x.length;
@@ -99,8 +100,8 @@ function percentileInterval(samples: Float64Array, confidence: number): Interval
 }
 
 export function checkBootstrap(options: Pick<BootstrapOptions, 'resamples' | 'confidence'>): void {
-  if (!(Number.isInteger(options.resamples) && options.resamples >= 1)) throw new RangeError(`Expected a positive integer number of resamples, but got ${options.resamples}.`);
-  if (!(options.confidence > 0 && options.confidence < 1)) throw new RangeError(`Expected a confidence level in (0, 1), but got ${options.confidence}.`);
+  if (!(Number.isInteger(options.resamples) && options.resamples >= 1)) throw new DataError(`Expected a positive integer number of resamples, but got ${options.resamples}.`);
+  if (!(options.confidence > 0 && options.confidence < 1)) throw new DataError(`Expected a confidence level in (0, 1), but got ${options.confidence}.`);
 }
 
 /**

@@ -5,6 +5,7 @@
  * Columns that no row fills (e.g. proxy return without a learned reward, or the orchestrator's metrics on
  * CartPole) are left out.
  */
+import { normalizedScore } from '../core/stats.js';
 import type { EvaluationSummary, RunSummary } from './runner.js';
 
 export interface RunTableRun {
@@ -51,9 +52,9 @@ const COLUMNS: Column[] = [
   { header: 'RM spearman', run: (s) => s.rewardModel?.['reward_model/heldout_spearman'] },
 ];
 
-/** (score - random) / (oracle - random), for the averaged baselines (runs carry their own normalized score). */
+/** The normalized score of the averaged baselines (runs carry their own). */
 function normalizedBetween(score: number, bounds: { random: number; oracle: number }): number | null {
-  return bounds.oracle === bounds.random ? null : (score - bounds.random) / (bounds.oracle - bounds.random);
+  return normalizedScore(score, bounds.random, bounds.oracle);
 }
 
 const finiteOrNull = (value: number | null | undefined): number | null => (value === null || value === undefined || !Number.isFinite(value) ? null : value);

@@ -7,6 +7,7 @@
  * backend; wall-clock figures go to timing.json only, and TensorBoard event files (`logging.tensorboard`)
  * to tb/, whose names and wall times vary.
  */
+import { normalizedScore } from '../core/stats.js';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DataError } from '../core/errors.js';
@@ -210,7 +211,7 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
       train: { episodes: recorder.episodeRows.length, lastReturnMean: recorder.recentReturnMean() },
       eval: evaluation,
       baselines,
-      normalizedScore: normalizedScore(evaluation.meanReturn, baselines),
+      normalizedScore: normalizedAgainst(evaluation.meanReturn, baselines),
       curve: recorder.curve,
       rewardModel: learner ? reproducibleMetrics(learner.metrics()) : null,
     };
@@ -372,11 +373,8 @@ function finalScalars(summary: RunSummary): Record<string, number> {
   return scalars;
 }
 
-function normalizedScore(score: number, baselines: Record<string, EvaluationSummary>): number | null {
-  const random = baselines.random?.meanReturn;
-  const oracle = baselines.oracle?.meanReturn;
-  if (random === undefined || oracle === undefined || oracle === random) return null;
-  return (score - random) / (oracle - random);
+function normalizedAgainst(score: number, baselines: Record<string, EvaluationSummary>): number | null {
+  return normalizedScore(score, baselines.random?.meanReturn, baselines.oracle?.meanReturn);
 }
 
 /**

@@ -4,6 +4,7 @@
  * them). Output is a pure function of the input, with coordinates rounded to 0.01 px, so a report's
  * plots reproduce byte for byte.
  */
+import { DataError } from '../core/errors.js';
 
 /** tab10: distinguishable, and what matplotlib users expect. Series past ten repeat them dashed. */
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -97,7 +98,7 @@ function dashOf(index: number): string {
  * inside it are kept (an x-axis of steps ends where the run ended, not at the next round number).
  */
 export function niceTicks(min: number, max: number, target = 5, extend = true): { ticks: number[]; step: number; min: number; max: number } {
-  if (!(Number.isFinite(min) && Number.isFinite(max))) throw new RangeError(`Expected a finite axis range, but got [${min}, ${max}].`);
+  if (!(Number.isFinite(min) && Number.isFinite(max))) throw new DataError(`Expected a finite axis range, but got [${min}, ${max}].`);
   if (min === max) {
     const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
     min -= pad;

@@ -9,7 +9,7 @@
  *
  * The first two points have no honest forecast (the smoother starts from them) and are never flagged.
  */
-import { mean, std } from '../experiments/stats.js';
+import { mean, std } from '../core/stats.js';
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import { fitHolt, holtFilter, type HoltRun } from './holt.js';
 import { betterBy } from './paired-difference.js';

@@ -10,7 +10,7 @@
  */
 import { errorFunction } from 'simple-statistics';
 import { quantileSorted } from '../experiments/rliable.js';
-import { studentTQuantile } from '../experiments/stats.js';
+import { studentTQuantile } from '../core/stats.js';
 import { ConfigError } from '../core/errors.js';
 
 /** A point estimate with the ends of its confidence (or prediction) interval. */

@@ -5,7 +5,7 @@
  * With a KPI where lower is better, pass the KPIs negated.
  */
 import { DataError } from '../core/errors.js';
-import { mean, std, studentTCdf } from '../experiments/stats.js';
+import { mean, std, studentTCdf } from '../core/stats.js';
 
 export interface GateOptions {
   margin: number;

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
-import { confidenceInterval } from '../experiments/stats.js';
+import { confidenceInterval } from '../core/stats.js';
 import { lineChartSvg, type Series } from '../experiments/svg.js';
 import { analyzeLearningCurve, type LearningCurveAnalysis } from './analyze-curve.js';
 import { renderCurveMarkdown } from './curve-report.js';

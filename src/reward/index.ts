@@ -2,7 +2,6 @@
 export {
   meanAbsoluteError,
   rSquared,
-  pearson,
   averageRanks,
   spearman,
   preferenceAccuracy,

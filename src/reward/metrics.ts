@@ -9,6 +9,7 @@
  * one; a proxy return that keeps rising while the gold return stalls or falls is reward over-optimization
  * (Gao et al. 2022), so both returns and their gap are logged side by side.
  */
+import { pearson } from '../core/stats.js';
 import { ConfigError } from '../core/errors.js';
 
 export interface RewardModelMetrics {
@@ -50,30 +51,6 @@ export function rSquared(predicted: ArrayLike<number>, truth: ArrayLike<number>)
   return sst > 0 ? 1 - sse / sst : NaN;
 }
 
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  checkSameLength(a, b, 'samples');
-  const n = a.length;
-  if (n < 2) return NaN;
-  let meanA = 0;
-  let meanB = 0;
-  for (let i = 0; i < n; i++) {
-    meanA += a[i];
-    meanB += b[i];
-  }
-  meanA /= n;
-  meanB /= n;
-  let cov = 0;
-  let varA = 0;
-  let varB = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - meanA;
-    const db = b[i] - meanB;
-    cov += da * db;
-    varA += da * da;
-    varB += db * db;
-  }
-  return varA > 0 && varB > 0 ? cov / Math.sqrt(varA * varB) : NaN;
-}
 
 /** 1-based ranks; tied values share the average of the ranks they span. */
 export function averageRanks(values: ArrayLike<number>): Float64Array {

@@ -17,7 +17,7 @@ import {
   trimmedMean,
 } from '../../src/experiments/aggregate.js';
 import { compareRuns, renderComparison } from '../../src/experiments/compare.js';
-import { confidenceInterval, mean, welchTTest } from '../../src/experiments/stats.js';
+import { confidenceInterval, mean, welchTTest } from '../../src/core/stats.js';
 import { fakeSummary, tempDir, writeFakeRun, writeUnfinishedRun, type FakeRun } from '../helpers/fake-runs.js';
 
 const boot = (seed: string | number = 'test', resamples = 2000, confidence = 0.95) => ({ resamples, confidence, rng: new Rng(seed) });

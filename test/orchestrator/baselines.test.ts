@@ -8,7 +8,7 @@ import { BASELINE_NAMES, GreedyBaseline, OracleBaseline, createBaseline } from '
 import { evaluateBaselines } from '../../envs/orchestrator/evaluate.js';
 import { createBaselineAgent } from '../../src/experiments/builtin-agents.js';
 import { ORCHESTRATOR_VERBS } from '../../envs/orchestrator/config.js';
-import { welchTTest } from '../../src/experiments/stats.js';
+import { welchTTest } from '../../src/core/stats.js';
 
 describe('Orchestrator baselines', () => {
   it('order oracle > greedy > round_robin > random on default, each gap Welch p < 0.01 over 100 episodes', () => {

@@ -4,7 +4,7 @@ import '../../envs/orchestrator/register.js';
 import { createBaselineAgent } from '../../src/experiments/builtin-agents.js';
 import type { FeedbackEvent, TaskOutcome } from '../../envs/orchestrator/feedback.js';
 import { TASK_OUTCOME_FEATURE_DIM } from '../../envs/orchestrator/feedback.js';
-import { pearson } from '../../src/experiments/stats.js';
+import { pearson } from '../../src/core/stats.js';
 
 /** Plays greedy and random episodes and pairs every score event with the task's hidden satisfaction. */
 function collect(episodes: number, kwargs: Record<string, unknown> = {}) {

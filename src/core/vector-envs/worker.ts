@@ -5,7 +5,7 @@
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Env, Info } from '../env.js';
-import { UnknownEnvError } from '../errors.js';
+import { DataError, LoopgymError, UnknownEnvError } from '../errors.js';
 import { make } from '../registry.js';
 import { MemberBlock, checkSameSpaces } from './member-block.js';
 import {
@@ -69,14 +69,14 @@ function postInfos(block: MemberBlock): void {
   try {
     port.postMessage(message);
   } catch (error) {
-    throw new TypeError(`Expected infos that can be copied between threads (structured clone) in AsyncVectorEnv, but posting them failed: ${(error as Error).message}`);
+    throw new DataError(`Expected infos that can be copied between threads (structured clone) in AsyncVectorEnv, but posting them failed: ${(error as Error).message}`);
   }
   Atomics.store(control, base + HAS_MESSAGE, 1);
 }
 
 function takeMessage<T>(): T {
   const received = receiveMessageOnPort(port);
-  if (!received) throw new Error('Expected a message from the main thread with this command, but none was queued.');
+  if (!received) throw new LoopgymError('Expected a message from the main thread with this command, but none was queued.');
   return received.message as T;
 }
 
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
         port.close();
         return;
       } else {
-        throw new Error(`Expected a known AsyncVectorEnv command, but got ${command}.`);
+        throw new LoopgymError(`Expected a known AsyncVectorEnv command, but got ${command}.`);
       }
     } catch (error) {
       status = STATUS_ERROR;

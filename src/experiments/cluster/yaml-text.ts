@@ -5,6 +5,7 @@
  * files. Only plain data goes in (no anchors, tags or multi-line keys), so the output is a pure function
  * of the input and golden tests can hold it.
  */
+import { DataError } from '../../core/errors.js';
 
 /** A multi-line string written as a literal block (`key: |`), e.g. a file in a ConfigMap. */
 export class LiteralBlock {
@@ -19,7 +20,7 @@ const RESERVED = /^(true|false|yes|no|on|off|null|y|n|~)$/i;
 export function yamlScalar(value: string | number | boolean | null): string {
   if (value === null) return 'null';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new RangeError(`Expected a finite number for YAML, but got ${value}.`);
+    if (!Number.isFinite(value)) throw new DataError(`Expected a finite number for YAML, but got ${value}.`);
     return String(value);
   }
   if (typeof value === 'boolean') return String(value);
@@ -61,7 +62,7 @@ function sequenceLines(items: YamlValue[], indent: number): string[] {
       const lines = mapLines(item, indent + 2);
       out.push(`${pad}- ${lines[0].slice(indent + 2)}`, ...lines.slice(1));
     } else if (Array.isArray(item) || item instanceof LiteralBlock || isMap(item)) {
-      throw new RangeError('Expected sequence items that are scalars or non-empty maps, but got a nested list, block or empty map.');
+      throw new DataError('Expected sequence items that are scalars or non-empty maps, but got a nested list, block or empty map.');
     } else {
       out.push(`${pad}- ${yamlScalar(item)}`);
     }

@@ -1,19 +1,22 @@
 /**
- * Small statistics for reports and tests: mean, sample standard deviation, the t-based 95% confidence
- * interval of a mean, and Welch's unequal-variance t-test with a two-sided p-value. The Student-t CDF
- * comes from the regularized incomplete beta function (Lentz's continued fraction), so p-values are exact
- * to ~1e-12, not table lookups.
+ * The one statistics floor of loopgym (every layer uses these; a formula lives here once): mean, sample
+ * standard deviation, the t-based confidence interval of a mean, Welch's unequal-variance t-test with a
+ * two-sided p-value, the Student-t CDF and quantile, Pearson correlation, and the normalized score
+ * (x - random) / (oracle - random). The Student-t CDF comes from the regularized incomplete beta function
+ * (Lentz's continued fraction), so p-values are exact to ~1e-12, not table lookups. Bad input throws a
+ * DataError naming what was expected and what was found.
  */
 import { mean as ssMean, sampleStandardDeviation } from 'simple-statistics';
+import { DataError } from './errors.js';
 
 export function mean(values: ArrayLike<number>): number {
-  if (values.length === 0) throw new RangeError('Expected at least one value for mean(), but got none.');
+  if (values.length === 0) throw new DataError('Expected at least one value for mean(), but got none.');
   return ssMean(Array.from(values));
 }
 
 /** Sample standard deviation (n - 1 in the denominator); 0 for a single value. */
 export function std(values: ArrayLike<number>): number {
-  if (values.length === 0) throw new RangeError('Expected at least one value for std(), but got none.');
+  if (values.length === 0) throw new DataError('Expected at least one value for std(), but got none.');
   return values.length < 2 ? 0 : sampleStandardDeviation(Array.from(values));
 }
 
@@ -30,7 +33,7 @@ export interface MeanCI {
 
 /** The t-based confidence interval of the mean (level 0.95 by default); a zero-width interval for n = 1. */
 export function confidenceInterval(values: ArrayLike<number>, level = 0.95): MeanCI {
-  if (!(level > 0 && level < 1)) throw new RangeError(`Expected a confidence level in (0, 1), but got ${level}.`);
+  if (!(level > 0 && level < 1)) throw new DataError(`Expected a confidence level in (0, 1), but got ${level}.`);
   const n = values.length;
   const m = mean(values);
   const s = std(values);
@@ -50,7 +53,7 @@ export interface WelchResult {
 
 /** Welch's t-test of mean(a) = mean(b); needs at least two values per sample. */
 export function welchTTest(a: ArrayLike<number>, b: ArrayLike<number>): WelchResult {
-  if (a.length < 2 || b.length < 2) throw new RangeError(`Expected at least 2 values per sample in welchTTest, but got ${a.length} and ${b.length}.`);
+  if (a.length < 2 || b.length < 2) throw new DataError(`Expected at least 2 values per sample in welchTTest, but got ${a.length} and ${b.length}.`);
   const ma = mean(a);
   const mb = mean(b);
   const va = std(a) ** 2 / a.length;
@@ -65,7 +68,7 @@ export function welchTTest(a: ArrayLike<number>, b: ArrayLike<number>): WelchRes
 
 /** P(T <= t) for Student's t with `df` degrees of freedom (df > 0, not necessarily an integer). */
 export function studentTCdf(t: number, df: number): number {
-  if (!(df > 0)) throw new RangeError(`Expected df > 0 in studentTCdf, but got ${df}.`);
+  if (!(df > 0)) throw new DataError(`Expected df > 0 in studentTCdf, but got ${df}.`);
   if (t === Infinity) return 1;
   if (t === -Infinity) return 0;
   const tail = 0.5 * regularizedIncompleteBeta(df / (df + t * t), df / 2, 0.5);
@@ -74,7 +77,7 @@ export function studentTCdf(t: number, df: number): number {
 
 /** The t with P(T <= t) = p, by bisection on the CDF (monotone, so 200 halvings reach double precision). */
 export function studentTQuantile(p: number, df: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`Expected p in (0, 1) in studentTQuantile, but got ${p}.`);
+  if (!(p > 0 && p < 1)) throw new DataError(`Expected p in (0, 1) in studentTQuantile, but got ${p}.`);
   let low = -1e3;
   let high = 1e3;
   for (let i = 0; i < 200 && high - low > 1e-12; i++) {
@@ -139,20 +142,40 @@ export function logGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
 }
 
-/** Pearson correlation of two equally long samples (NaN when either is constant). */
+/**
+ * Pearson correlation of two equally long samples: NaN for fewer than 2 pairs or a constant sample (no
+ * correlation is defined), a DataError for samples of different lengths. One behaviour everywhere.
+ */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length || a.length < 2) throw new RangeError(`Expected two samples of equal length >= 2, but got ${a.length} and ${b.length}.`);
-  const ma = mean(a);
-  const mb = mean(b);
+  if (a.length !== b.length) throw new DataError(`Expected two samples of equal length, but got ${a.length} and ${b.length}.`);
+  const n = a.length;
+  if (n < 2) return NaN;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
   let sab = 0;
   let saa = 0;
   let sbb = 0;
-  for (let i = 0; i < a.length; i++) {
+  for (let i = 0; i < n; i++) {
     const da = a[i] - ma;
     const db = b[i] - mb;
     sab += da * db;
     saa += da * da;
     sbb += db * db;
   }
-  return sab / Math.sqrt(saa * sbb);
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}
+
+/**
+ * The normalized score (x - random) / (oracle - random): 0 is the random baseline, 1 the oracle. null when
+ * a reference is missing or the two coincide (the scale is undefined).
+ */
+export function normalizedScore(x: number, random: number | undefined, oracle: number | undefined): number | null {
+  if (random === undefined || oracle === undefined || oracle === random) return null;
+  return (x - random) / (oracle - random);
 }
