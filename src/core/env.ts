@@ -58,6 +58,9 @@ export interface Env<O = unknown, A = unknown> {
   close(): void;
   /** The innermost env, below every wrapper. */
   readonly unwrapped: Env<unknown, unknown>;
+  /** Documented attributes an env may have; every Wrapper forwards them, so `make(id).observationLabels` works. */
+  readonly observationLabels?: readonly string[];
+  readonly actionNames?: readonly string[];
 }
 
 /** The default seed of an env whose first reset has none: results reproduce even when nobody seeds. */
@@ -135,6 +138,16 @@ export class Wrapper<O = unknown, A = unknown, InnerO = O, InnerA = A> implement
 
   get unwrapped(): Env<unknown, unknown> {
     return this.env.unwrapped;
+  }
+
+  /** The wrapped env's observation labels (wrappers keep each entry's meaning), if it has them. */
+  get observationLabels(): readonly string[] | undefined {
+    return this.env.observationLabels;
+  }
+
+  /** The wrapped env's action names, if it has them. */
+  get actionNames(): readonly string[] | undefined {
+    return this.env.actionNames;
   }
 
   /** The first wrapper (or env) in the chain that is an instance of `kind`, or undefined. */

@@ -316,3 +316,19 @@ describe('wrapper chains', () => {
     expect(env.unwrapped).toBeInstanceOf(NoisyEnv);
   });
 });
+
+describe('documented env attributes through wrappers', () => {
+  it('make(id).observationLabels and .actionNames reach the env through TimeLimit and other wrappers', async () => {
+    await import('../../envs/index.js');
+    const { make } = await import('../../src/core/registry.js');
+    const env = make<Float32Array, number>('Orchestrator-v0');
+    const inner = env.unwrapped;
+    expect(env.observationLabels).toHaveLength(73);
+    expect(env.observationLabels).toBe(inner.observationLabels);
+    expect(env.actionNames).toHaveLength(15);
+    const wrapped = new NormalizeObservation(new RecordEpisodeStatistics(env));
+    expect(wrapped.observationLabels?.[4]).toBe('head_present');
+    expect(wrapped.actionNames?.[0]).toBe('scan');
+    expect(make('CartPole-v1').observationLabels).toBeUndefined();
+  });
+});
