@@ -14,6 +14,7 @@ import { reportCommand, compareCommand } from './commands/report.js';
 import { exportCommand, serveCommand } from './commands/export.js';
 import { curveCommand } from './commands/curve.js';
 import { loopCommand } from './commands/loop.js';
+import { checkFlags, checkFlagValues } from './flag-checks.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 
 /** A usage mistake (unknown command or flag, missing argument): exit code 2, like most CLIs. */
@@ -21,6 +22,7 @@ export class CliUsageError extends Error {}
 
 /** Parses `argv` (without node and script) and runs the command; errors propagate to the caller. */
 export async function runCli(argv: string[]): Promise<void> {
+  checkFlagValues(argv);
   const cli = yargs(argv)
     .scriptName('loopgym')
     .usage('$0 <command> [options]')
@@ -43,6 +45,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .command(pluginsCommand)
     .command(checkEnvCommand)
     .command(baselinesCommand)
+    .middleware((args) => checkFlags(args as Record<string, unknown>), true)
     .demandCommand(1, 'Expected a command; see loopgym --help.')
     .recommendCommands()
     .strict()

@@ -43,9 +43,49 @@ export function formatConfigTable(fields: readonly ConfigFieldDoc[], width = 44)
 }
 
 /** Prints a loopgym error without a stack (a stack for anything unexpected) and sets the exit code. */
+/**
+ * What an operating-system error (a file or network call that failed) means, as a named error: a spec path
+ * that is a folder (EISDIR), a missing file, a host that does not resolve (ENOTFOUND), a busy port...
+ * Unknown codes keep Node's message. Bugs (errors without a code) still print their stack.
+ */
+export function describeSystemError(error: Error & { code?: unknown; path?: unknown; hostname?: unknown; address?: unknown; port?: unknown }): { name: string; message: string } | null {
+  if (typeof error.code !== 'string') return null;
+  const path = typeof error.path === 'string' ? error.path : undefined;
+  const where = path ?? 'the path';
+  const file = (message: string) => ({ name: 'FileSystemError', message });
+  const network = (message: string) => ({ name: 'NetworkError', message });
+  switch (error.code) {
+    case 'EISDIR':
+      return file(`Expected a file at ${where}, but it is a folder.`);
+    case 'ENOENT':
+      return file(`Expected ${where} to exist, but it does not.`);
+    case 'ENOTDIR':
+      return file(`Expected folders along ${where}, but part of it is a file.`);
+    case 'EACCES':
+    case 'EPERM':
+      return file(`Expected permission to use ${where}, but it was denied.`);
+    case 'ENOSPC':
+      return file(`Expected free disk space to write ${where}, but the disk is full.`);
+    case 'EROFS':
+      return file(`Expected a writable file system for ${where}, but it is read-only.`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return network(`Expected a host name or address that resolves, but ${String(error.hostname ?? 'the host')} does not (--host takes e.g. 127.0.0.1, ::1 or 0.0.0.0).`);
+    case 'EADDRINUSE':
+      return network(`Expected port ${String(error.port ?? '')} to be free, but another process listens on it (choose another --port, or 0 for a free one).`);
+    case 'EADDRNOTAVAIL':
+      return network(`Expected an address of this machine, but ${String(error.address ?? 'the address')} is not one.`);
+    default:
+      return { name: 'SystemError', message: `${error.code}: ${error.message}` };
+  }
+}
+
 export function reportError(error: unknown): void {
+  const system = error instanceof Error && !(error instanceof LoopgymError) ? describeSystemError(error) : null;
   if (error instanceof LoopgymError) {
     process.stderr.write(`loopgym: ${error.name}: ${error.message}\n`);
+  } else if (system !== null) {
+    process.stderr.write(`loopgym: ${system.name}: ${system.message}\n`);
   } else if (error instanceof Error) {
     process.stderr.write(`loopgym: ${error.stack ?? error.message}\n`);
   } else {

@@ -63,7 +63,8 @@ export function acquireRunLock(runDir: string, options: { staleAfterMs?: number;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readOwner(path);
-      const reason = staleReason(owner, staleAfterMs, Date.now());
+      // Wall time, for the lock's age only: it never enters a result.
+      const reason = staleReason(owner, staleAfterMs, new Date().getTime());
       if (reason === null) {
         throw new RunLockedError(
           `Expected run ${runDir} to be free, but it is being written by process ${owner!.pid} on ${owner!.host} since ${owner!.started} (another sweep on the same folder?). Wait for it, or remove ${path} if that process is gone.`,

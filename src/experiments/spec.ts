@@ -7,7 +7,7 @@
  * Checking leaves the sections as written (run ids hash the spec as written).
  */
 import { assertSafePath, FORBIDDEN_KEYS, parseJsonSafely } from '../core/safe-json.js';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { agentConfigSchema } from '../../agents/index.js';
 import { configProblems, crossFieldRules, resolveConfig, type ConfigPlace } from '../core/config-schema.js';
@@ -82,6 +82,7 @@ export const ExperimentSpecSchema = crossFieldRules(
   }),
   (spec, blame) => {
     if (spec.sweep?.mode === 'random' && spec.sweep.samples === undefined) blame('sweep.samples', 'to be set (a positive integer) for a random sweep');
+    if (new Set(spec.seeds).size !== spec.seeds.length) blame('seeds', 'to be distinct (a repeated seed would train twice into one run folder)');
   },
 );
 
@@ -139,6 +140,7 @@ function checkRewardKnob(spec: ExperimentSpec): void {
 /** Reads and validates a spec file; malformed JSON is reported with its line and column. */
 export function loadSpec(path: string, overrides: string[] = []): ExperimentSpec {
   if (!existsSync(path)) throw new DataError(`Expected an experiment spec file at ${path}, but it does not exist.`);
+  if (statSync(path).isDirectory()) throw new DataError(`Expected an experiment spec file at ${path}, but it is a folder (e.g. experiments/default.json).`);
   const text = readFileSync(path, 'utf8');
   const raw = parseJsonWithPosition(text, path);
   for (const assignment of overrides) applyOverride(raw, assignment);

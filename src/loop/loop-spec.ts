@@ -8,7 +8,7 @@
  * the learning arm trains a challenger from its champion, the gate decides on shadow days, and the drift
  * detector watches the deployed KPI (see loop-replicate.ts for the order of events).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, DataError } from '../core/errors.js';
 import { configProblems } from '../core/config-schema.js';
@@ -128,6 +128,7 @@ export function parseLoopSpec(raw: unknown, source = 'loop spec'): LoopSpec {
 
 export function loadLoopSpec(path: string): LoopSpec {
   if (!existsSync(path)) throw new DataError(`Expected a loop spec file at ${path}, but it does not exist.`);
+  if (statSync(path).isDirectory()) throw new DataError(`Expected a loop spec file at ${path}, but it is a folder (e.g. experiments/loop-quick.json).`);
   return parseLoopSpec(parseJsonWithPosition(readFileSync(path, 'utf8'), path), path);
 }
 

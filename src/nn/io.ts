@@ -55,7 +55,11 @@ export function folderHandler(dir: string): tf.io.IOHandler {
       for (const group of modelJson.weightsManifest ?? []) {
         weightSpecs.push(...group.weights);
         for (const p of group.paths) {
-          const file = path.join(dir, p);
+          // A manifest names files inside its own folder only (a path like ../../etc/hostname is refused).
+          const file = path.resolve(dir, p);
+          if (!file.startsWith(path.resolve(dir) + path.sep)) {
+            throw new DataError(`Expected the weights files named in ${jsonPath} to lie inside ${dir}, but ${JSON.stringify(p)} points outside it.`);
+          }
           try {
             buffers.push(new Uint8Array(await fs.readFile(file)));
           } catch (error) {
@@ -64,6 +68,10 @@ export function folderHandler(dir: string): tf.io.IOHandler {
         }
       }
       const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+      const expected = weightSpecs.reduce((n, spec) => n + spec.shape.reduce((a, b) => a * b, 1) * (spec.dtype === 'float32' || spec.dtype === 'int32' || spec.dtype === undefined ? 4 : 1), 0);
+      if (total !== expected) {
+        throw new DataError(`Expected ${expected} bytes of weights in the files named by ${jsonPath} (its weightsManifest), but they hold ${total}: a truncated or corrupt weights.bin.`);
+      }
       const weightData = new Uint8Array(total);
       let at = 0;
       for (const b of buffers) {
