@@ -95,7 +95,12 @@ export function loadResults(dirs: string | readonly string[]): LoadedResults {
   for (const root of roots) {
     if (!existsSync(root)) throw new DataError(`Expected a results folder at ${root}, but it does not exist.`);
     if (!statSync(root).isDirectory()) throw new DataError(`Expected ${root} to be a folder, but it is a file.`);
-    runDirs.push(...findRunDirs(root, 0));
+    const found = findRunDirs(root, 0);
+    // A policy bundle, a run folder itself or any other folder: refused, so no report is written into it.
+    if (found.length === 0) {
+      throw new DataError(`Expected a results folder holding run folders (each with config.json and summary.json, e.g. results/default), but ${root} holds none; nothing was written.`);
+    }
+    runDirs.push(...found);
   }
 
   const problems: RunProblem[] = [];

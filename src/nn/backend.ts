@@ -9,6 +9,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 
+// tfjs's production flag: no "Hi, looks like you are running TensorFlow.js in Node.js" banner on stdout/stderr
+// (it broke `--quiet` and JSON output) and no debug-only checks; the arithmetic is the same.
+tf.env().set('PROD', true);
+
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
 
 export interface BackendInfo {

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,5 +87,26 @@ describe('bad files', () => {
     const result = loopgym(root, 'serve', '--policy', escaped, '--port', '0');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/loopgym: DataError: .*Expected the weights files named in .*model\.json to lie inside .*, but "\.\.\/\.\.\/\.\.\/\.\.\/etc\/hostname" points outside it\./);
+  });
+
+  it('report on a folder that is not a results folder (a bundle) is refused and writes nothing', () => {
+    const before = readdirSync(bundle).sort();
+    const result = loopgym(root, 'report', bundle);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/loopgym: DataError: Expected a results folder holding run folders .*, but .*bundle holds none; nothing was written\./);
+    expect(readdirSync(bundle).sort()).toEqual(before);
+  });
+
+  it('report prints data on stdout (json parses) and the skipped runs, with why, on stderr', () => {
+    const experiment = join(run, '..');
+    const killed = join(experiment, 'deadbeef0000-s9');
+    cpSync(run, killed, { recursive: true });
+    rmSync(join(killed, 'summary.json'));
+    const result = loopgym(root, 'report', experiment, '--format', 'json');
+    expect(result.status, result.stderr).toBe(0);
+    expect(() => JSON.parse(result.stdout)).not.toThrow();
+    expect(result.stderr).toMatch(/skipped .*deadbeef0000-s9: incomplete: summary\.json is missing/);
+    expect(result.stderr).not.toMatch(/Hi, looks like you are running TensorFlow\.js/);
+    rmSync(killed, { recursive: true });
   });
 });

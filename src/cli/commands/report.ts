@@ -17,9 +17,12 @@ export const reportCommand: CommandModule<GlobalOptions, ReportArgs> = {
       .option('format', { choices: REPORT_FORMATS, default: 'md' as ReportFormat, describe: 'Format of the printed table' }),
   handler: (argv: ArgumentsCamelCase<ReportArgs>) => {
     const result = writeReport(argv.dirs, { format: argv.format, outDir: argv.out });
+    // Runs left out of the report, and why, on the terminal too (not only in report.md).
+    if (!argv.quiet) for (const problem of result.aggregate.problems) process.stderr.write(`skipped ${problem.dir}: ${problem.state}: ${problem.reason}\n`);
     if (argv.json) return printJson({ reportPath: result.reportPath, jsonPath: result.jsonPath, plotPaths: result.plotPaths, aggregate: result.aggregate });
     printLine(argv, result.table);
-    printLine(argv, `report: ${result.reportPath}`);
+    // Data on stdout, messages on stderr: `report --format json|csv > file` stays parseable.
+    if (!argv.quiet) process.stderr.write(`report: ${result.reportPath}\n`);
   },
 };
 
