@@ -87,7 +87,8 @@ class LineProgress implements ProgressDisplay {
     if (decile <= (this.lastDecile.get(event.runId) ?? 0)) return;
     this.lastDecile.set(event.runId, decile);
     const ret = event.lastReturn === null ? '' : `, recent return ${event.lastReturn.toFixed(2)}`;
-    process.stderr.write(`  run ${event.runId}: ${event.stepsDone}/${event.totalSteps} steps${ret}\n`);
+    // The last rollout may run past totalSteps; the count shown stops at the goal.
+    process.stderr.write(`  run ${event.runId}: ${Math.min(event.stepsDone, event.totalSteps)}/${event.totalSteps} steps${ret}\n`);
   }
 
   stop(): void {}

@@ -9,6 +9,8 @@ import { LoopgymError } from '../core/errors.js';
 import { runnableModuleUrl } from '../core/vector-envs/module-paths.js';
 import type { RunPlan } from './sweep.js';
 import type { ProgressEvent, RunOptions, RunOutcome } from './runner.js';
+import { finishedRun } from './store.js';
+import { join } from 'node:path';
 import type { WorkerReply, WorkerRequest } from './run-worker.js';
 
 /** A run that failed inside a worker, re-raised in the parent with the worker's error class name and message. */
@@ -34,7 +36,8 @@ export async function runPlansInWorkers(
         if (failure || next >= plans.length) return resolve();
         const plan = plans[next++];
         current = plan;
-        options.onRun?.({ plan, state: 'start' });
+        // A finished run is skipped by the worker: announce only the runs that will train.
+        if (finishedRun(join(experimentDir, plan.runId)) === null) options.onRun?.({ plan, state: 'start' });
         child.send({ type: 'run', plan, experimentDir, resume: options.resume ?? false } satisfies WorkerRequest);
       };
       child.on('message', (reply: WorkerReply) => {

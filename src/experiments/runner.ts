@@ -24,7 +24,7 @@ import { initBackend } from '../nn/backend.js';
 import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
 import { parseSpec, type ExperimentSpec } from './spec.js';
-import { inspectRun, RunWriter, toCsv } from './store.js';
+import { finishedRun, inspectRun, RunWriter, toCsv } from './store.js';
 import { acquireRunLock } from './run-lock.js';
 import { ensureWritableDir } from '../core/atomic-fs.js';
 import { expandRuns, type RunPlan, type Shard } from './sweep.js';
@@ -153,12 +153,6 @@ export async function runPlan(plan: RunPlan, experimentDir: string, options: Run
   } finally {
     lock.release();
   }
-}
-
-/** The summary of a finished run in `dir` (valid summary.json and config.json, and its policy/), else null. */
-export function finishedRun(dir: string): Record<string, unknown> | null {
-  const status = inspectRun(dir);
-  return status.state === 'complete' && existsSync(join(dir, 'policy')) ? status.summary : null;
 }
 
 async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promise<RunOutcome> {
@@ -402,7 +396,7 @@ class RunRecorder implements TrainingHook {
     this.nextEvalStep = spec.evaluation.everySteps ?? Infinity;
   }
 
-  onStep(state: TrainingState): void {
+  async onStep(state: TrainingState): Promise<void> {
     this.lastStep = state.stepsDone;
     for (const episode of state.newEpisodes) {
       this.episodeRows.push([this.episodeRows.length, state.stepsDone, episode.envIndex, episode.return, episode.length]);
@@ -423,6 +417,8 @@ class RunRecorder implements TrainingHook {
       totalSteps: state.totalSteps,
       lastReturn: this.recentReturnMean(),
     });
+    // Give the event loop a turn between rollouts, so Ctrl-C (the CLI's SIGINT handler) acts at once.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   onEnd(state: TrainingState): void {

@@ -56,6 +56,12 @@ export function inspectRun(dir: string): RunStatus {
   return { state: 'complete', summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown> };
 }
 
+/** The summary of a finished run in `dir` (valid summary.json and config.json, and its policy/), else null. */
+export function finishedRun(dir: string): Record<string, unknown> | null {
+  const status = inspectRun(dir);
+  return status.state === 'complete' && existsSync(join(dir, 'policy')) ? status.summary : null;
+}
+
 /** Run folders below an experiment folder (any folder holding config.json or summary.json). */
 export function listRunDirs(experimentDir: string): string[] {
   if (!existsSync(experimentDir)) throw new DataError(`Expected a results folder at ${experimentDir}, but it does not exist.`);

@@ -341,7 +341,8 @@ async function train(
   world.pinVector(venv, k);
   const seeded = withOverrides(venv, world.seedOf(k, budget.purpose), invertReward);
   try {
-    await agent.learn({ env: seeded, totalSteps: budget.steps });
+    // Yield between rollouts so Ctrl-C (the CLI's SIGINT handler) acts at once; no effect on the numbers.
+    await agent.learn({ env: seeded, totalSteps: budget.steps, hooks: [{ onStep: () => new Promise<void>((resolve) => setImmediate(resolve)) }] });
   } finally {
     venv.close();
     learner?.model.dispose();

@@ -2,7 +2,7 @@
  * Bad input on the command line (issue 12 items 9, 10, 13): each case exits 1 with
  * `loopgym: <Name>: <message>` (no stack trace) and leaves nothing behind.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,4 +109,18 @@ describe('bad files', () => {
     expect(result.stderr).not.toMatch(/Hi, looks like you are running TensorFlow\.js/);
     rmSync(killed, { recursive: true });
   });
+});
+
+describe('interrupts', () => {
+  it('SIGINT exits 130 and says how to continue', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'loopgym-sigint-'));
+    const child = spawn(process.execPath, [bin, 'train', '--env', 'CartPole-v1', '--agent', 'ppo', '--steps', '200000', '--out', join(cwd, 'results')], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    while (!stderr.includes('started')) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', (status) => r(status)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/loopgym: interrupted\. Finished runs are kept: run the same command again/);
+  }, 60_000);
 });

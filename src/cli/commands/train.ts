@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
-import { finishedRun, runSweep, type ExperimentResult } from '../../experiments/runner.js';
+import { runSweep, type ExperimentResult } from '../../experiments/runner.js';
+import { finishedRun } from '../../experiments/store.js';
 import { join } from 'node:path';
 import { runTable, type RunTable } from '../../experiments/run-table.js';
 import { writeReport } from '../../experiments/report.js';
