@@ -8,9 +8,10 @@
  * episodes), the algorithm's keys, then `time/iterations` (on-policy) or `time/episodes` (off-policy),
  * `time/fps` (env steps per second of this learn() call), `time/time_elapsed` (seconds) and any profiling
  * times the algorithm hands in; the logger adds `time/total_timesteps`. Only `time/*` keys are wall-clock.
+ * A `train/*` value that is NaN or infinite stops the run with a DivergenceError (step and key named).
  */
 import type { Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../../src/core/agent.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { ConfigError, DivergenceError } from '../../src/core/errors.js';
 import type { VectorEnv } from '../../src/core/vector.js';
 import { ensureBackend, type BackendName } from '../../src/nn/backend.js';
 import { checkTotalSteps } from './config.js';
@@ -97,7 +98,15 @@ export class TrainingLoop {
     log.record('time/fps', Math.round(this.steps / Math.max(elapsed, 1e-9)));
     log.record('time/time_elapsed', elapsed);
     for (const [name, seconds] of Object.entries(timings)) log.record(`time/${name}`, seconds);
-    log.dump(this.learner.stepsDone);
+    const row = log.dump(this.learner.stepsDone);
+    // Divergence is never silent: a non-finite training value stops the run by name.
+    for (const [key, value] of Object.entries(row)) {
+      if (key.startsWith('train/') && !Number.isFinite(value)) {
+        throw new DivergenceError(
+          `Expected finite training values, but ${key} is ${value} at step ${this.learner.stepsDone} (iteration ${this.learner.iterations}): the update diverged; lower the learning rate or check the reward scale.`,
+        );
+      }
+    }
     if (!(await runHooks(this.hooks, 'onStep', this.state()))) this.stoppedEarly = true;
   }
 

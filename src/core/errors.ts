@@ -40,6 +40,12 @@ export class DataError extends LoopgymError {}
  */
 export class UndefinedRatioError extends DataError {}
 
+/**
+ * Training diverged: a loss or another training value became NaN or infinite (a learning rate too high, a
+ * reward out of scale). The message names the step and the quantity.
+ */
+export class DivergenceError extends LoopgymError {}
+
 /** Describes a value for error messages: its type and a short rendering. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

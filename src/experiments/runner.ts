@@ -10,7 +10,7 @@
 import { normalizedScore } from '../core/stats.js';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, DataError } from '../core/errors.js';
+import { ConfigError, DataError, DivergenceError } from '../core/errors.js';
 import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { envProducesFeedback, make, makeVec } from '../core/registry.js';
@@ -231,8 +231,13 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
     return { plan, dir, summary, skipped: false };
   } catch (error) {
     tensorboard?.close();
-    // A failed run leaves nothing behind: no folder that looks like a result.
-    rmSync(dir, { recursive: true, force: true });
+    if (error instanceof DivergenceError) {
+      // A diverged run stays, marked failed (config.json, failed.json, no summary.json): never "finished".
+      writer.writeJson('failed.json', { error: error.name, message: error.message });
+    } else {
+      // Any other failure leaves nothing behind: no folder that looks like a result.
+      rmSync(dir, { recursive: true, force: true });
+    }
     disposeAgent(agent);
     throw error;
   }

@@ -43,7 +43,18 @@ export type RunStatus =
 /** Says whether a run folder holds a finished, readable run. */
 export function inspectRun(dir: string): RunStatus {
   if (!existsSync(dir)) return { state: 'missing' };
-  if (!existsSync(join(dir, 'summary.json'))) return { state: 'incomplete', reason: 'summary.json is missing (the run did not finish)' };
+  if (!existsSync(join(dir, 'summary.json'))) {
+    if (existsSync(join(dir, 'failed.json'))) {
+      let message = 'see failed.json';
+      try {
+        message = (JSON.parse(readFileSync(join(dir, 'failed.json'), 'utf8')) as { message?: string }).message ?? message;
+      } catch {
+        // An unreadable failed.json still marks the run failed.
+      }
+      return { state: 'incomplete', reason: `the run failed: ${message}` };
+    }
+    return { state: 'incomplete', reason: 'summary.json is missing (the run did not finish)' };
+  }
   const missing = RUN_FILES.filter((file) => !existsSync(join(dir, file)));
   if (missing.length > 0) return { state: 'corrupt', reason: `missing ${missing.join(', ')}` };
   for (const file of ['config.json', 'summary.json']) {

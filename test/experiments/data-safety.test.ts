@@ -12,7 +12,8 @@ import '../../envs/index.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { acquireRunLock, RunLockedError } from '../../src/experiments/run-lock.js';
 import { parseSpec } from '../../src/experiments/spec.js';
-import { RUN_FILES } from '../../src/experiments/store.js';
+import { inspectRun, RUN_FILES } from '../../src/experiments/store.js';
+import { DivergenceError } from '../../src/core/errors.js';
 
 const spec = parseSpec({
   name: 'safety',
@@ -111,4 +112,21 @@ describe('run locks', () => {
     writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.pid, host: 'elsewhere', started: new Date().toISOString() }));
     expect(() => acquireRunLock(dir)).toThrow(/being written by process \d+ on elsewhere/);
   });
+});
+
+describe('divergence is never silent', () => {
+  it('a run whose losses go NaN stops with DivergenceError (step and quantity) and stays, marked failed', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'loopgym-diverge-'));
+    const diverging = parseSpec({ ...spec, name: 'diverge', seeds: [0], agent: { ...spec.agent, learningRate: 1e308 } });
+    await expect(runSweep(diverging, { outDir: out })).rejects.toThrow(DivergenceError);
+    const experiment = join(out, 'diverge');
+    const [runId] = readdirSync(experiment).filter((name) => !name.endsWith('.lock'));
+    const dir = join(experiment, runId);
+    expect(readdirSync(dir).sort()).toEqual(['config.json', 'failed.json']);
+    const failed = JSON.parse(readFileSync(join(dir, 'failed.json'), 'utf8'));
+    expect(failed.message).toMatch(/Expected finite training values, but train\/\w+ is (NaN|-?Infinity) at step \d+/);
+    const status = inspectRun(dir);
+    expect(status.state).toBe('incomplete');
+    expect(status.state === 'incomplete' && status.reason).toMatch(/^the run failed: Expected finite training values/);
+  }, 60_000);
 });
