@@ -3,8 +3,8 @@
  * rename over the target (rename is atomic within one file system). A crash leaves either the old file or
  * the new one, plus at worst a stray `*.tmp` that readers ignore.
  */
-import { mkdirSync, renameSync, writeFileSync, rmSync, accessSync, constants } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname, join, basename, resolve } from 'node:path';
 import { DataError } from './errors.js';
 
 let tempCounter = 0;
@@ -26,12 +26,35 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Creates `dir` if needed and checks it is writable, with an error that names the folder. */
+/**
+ * Creates `dir` if needed and checks it is writable by creating and removing a probe file, with an error
+ * that names the folder. Folders are created one level at a time (a bounded loop): Node's recursive mkdir
+ * spins forever on some special file systems (`--out /proc/x`).
+ */
 export function ensureWritableDir(dir: string): void {
+  const fail = (reason: string) => new DataError(`Expected a writable folder at ${dir}, but ${reason}.`);
+  const target = resolve(dir);
+  const missing: string[] = [];
+  let existing = target;
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (existsSync(existing) && !statSync(existing).isDirectory()) throw fail(`${existing} is a file`);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fail(`${folder} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  const probe = join(target, `.loopgym-write-probe-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
   } catch (error) {
-    throw new DataError(`Expected a writable folder at ${dir}, but ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw fail(`a file cannot be written there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }

@@ -24,7 +24,7 @@ import { initBackend } from '../nn/backend.js';
 import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
 import { parseSpec, type ExperimentSpec } from './spec.js';
-import { finishedRun, inspectRun, RunWriter, toCsv } from './store.js';
+import { finishedRun, inspectRun, requireFinishedRun, RunWriter, toCsv } from './store.js';
 import { acquireRunLock } from './run-lock.js';
 import { ensureWritableDir } from '../core/atomic-fs.js';
 import { expandRuns, type RunPlan, type Shard } from './sweep.js';
@@ -451,10 +451,7 @@ class RunRecorder implements TrainingHook {
 
 /** Loads a finished run's agent from `<runDir>/policy` and evaluates it (what `loopgym eval` runs). */
 export async function evaluateRun(runDir: string, options: { episodes: number; seedBase: number; deterministic: boolean }): Promise<EvaluationSummary> {
-  const status = inspectRun(runDir);
-  if (status.state !== 'complete') {
-    throw new DataError(`Expected a finished run folder at ${runDir}, but it is ${status.state}${'reason' in status ? ` (${status.reason})` : ''}.`);
-  }
+  requireFinishedRun(runDir);
   const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { spec: unknown; seed: number };
   const spec = parseSpec(config.spec, join(runDir, 'config.json'));
   await initBackend(spec.backend);

@@ -62,6 +62,10 @@ export const SweepSectionSchema = z.strictObject({
   axes: z.record(z.string().refine((path) => !path.split('.').some((key) => FORBIDDEN_KEYS.has(key)), { message: 'a field path without __proto__, prototype or constructor' }), SweepAxisSchema).describe('Spec field path -> values, e.g. {"agent.learningRate": [1e-3, 3e-4]}'),
 });
 
+/** The most env copies one run steps, and the most transitions one on-policy rollout holds (memory). */
+export const MAX_NUM_ENVS = 4096;
+export const MAX_ROLLOUT = 4_000_000;
+
 export const ExperimentSpecSchema = crossFieldRules(
   z.strictObject({
     name: z
@@ -83,6 +87,14 @@ export const ExperimentSpecSchema = crossFieldRules(
   (spec, blame) => {
     if (spec.sweep?.mode === 'random' && spec.sweep.samples === undefined) blame('sweep.samples', 'to be set (a positive integer) for a random sweep');
     if (new Set(spec.seeds).size !== spec.seeds.length) blame('seeds', 'to be distinct (a repeated seed would train twice into one run folder)');
+    // Memory and sense: every env copy takes at least one step, and one rollout fits in memory.
+    if (spec.env.numEnvs > Math.min(MAX_NUM_ENVS, spec.totalSteps)) {
+      blame('env.numEnvs', `to be at most ${Math.min(MAX_NUM_ENVS, spec.totalSteps)} (at most ${MAX_NUM_ENVS} copies, and no more than totalSteps ${spec.totalSteps}: each copy must step); lower env.numEnvs`);
+    }
+    const numSteps = (spec.agent as Record<string, unknown>).numSteps;
+    if (typeof numSteps === 'number' && numSteps * spec.env.numEnvs > MAX_ROLLOUT) {
+      blame('env.numEnvs', `to keep the rollout agent.numSteps x env.numEnvs (${numSteps} x ${spec.env.numEnvs}) at most ${MAX_ROLLOUT} transitions (memory); lower env.numEnvs or agent.numSteps`);
+    }
   },
 );
 

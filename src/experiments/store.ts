@@ -67,6 +67,28 @@ export function inspectRun(dir: string): RunStatus {
   return { state: 'complete', summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown> };
 }
 
+const RUN_FOLDER = 'a run folder (results/<experiment>/<run-id>, holding config.json, summary.json and policy/)';
+
+/**
+ * The summary of the finished run in `dir`, or a DataError that says what was given instead: nothing, a
+ * file, an experiment folder (and one of its runs), or a run that did not finish (and why).
+ */
+export function requireFinishedRun(dir: string): Record<string, unknown> {
+  if (!existsSync(dir)) throw new DataError(`Expected ${RUN_FOLDER}, but ${dir} does not exist.`);
+  if (!statSync(dir).isDirectory()) throw new DataError(`Expected ${RUN_FOLDER}, but ${dir} is a file.`);
+  const status = inspectRun(dir);
+  if (status.state === 'complete') {
+    if (!existsSync(join(dir, 'policy'))) throw new DataError(`Expected ${RUN_FOLDER}, but ${dir} has no policy/ (it was removed or the run did not finish).`);
+    return status.summary;
+  }
+  if (!existsSync(join(dir, 'config.json'))) {
+    const runs = listRunDirs(dir);
+    if (runs.length > 0) throw new DataError(`Expected ${RUN_FOLDER}, but ${dir} is an experiment folder holding ${runs.length} run(s); give one of them, e.g. ${runs[0]}.`);
+    throw new DataError(`Expected ${RUN_FOLDER}, but ${dir} holds no run files.`);
+  }
+  throw new DataError(`Expected a finished run in ${dir}, but it is ${status.state}: ${'reason' in status ? status.reason : ''}.`);
+}
+
 /** The summary of a finished run in `dir` (valid summary.json and config.json, and its policy/), else null. */
 export function finishedRun(dir: string): Record<string, unknown> | null {
   const status = inspectRun(dir);

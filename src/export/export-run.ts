@@ -20,7 +20,7 @@ import { spaceFromJSON, Box, Discrete, type SpaceJSON } from '../core/spaces.js'
 import { backendInfo } from '../nn/backend.js';
 import { readAgentFolder, type AgentFolder, type ExportSection } from '../../agents/common/agent-folder.js';
 import { loopgymVersion } from '../experiments/provenance.js';
-import { inspectRun } from '../experiments/store.js';
+import { requireFinishedRun } from '../experiments/store.js';
 import { describeEnvLayout, MASK_ENCODING, MASK_RULE, normalizationToManifest, writeBundle, type EnvLayout, type ManifestContent, type PolicyManifest } from './bundle.js';
 import { loadHead, type PolicyHead, type PolicyNetwork, type ObservationNormalization } from './policy-net.js';
 
@@ -148,9 +148,7 @@ export async function exportAgent(agent: Agent, outDir: string, info: ExportInfo
  * summary.json, policy/) to a bundle.
  */
 export async function exportRun(runDir: string, outDir: string, options: ExportOptions = {}): Promise<ExportResult> {
-  const status = inspectRun(runDir);
-  if (status.state === 'missing') throw new DataError(`Expected a run folder at ${runDir}, but it does not exist.`);
-  if (status.state !== 'complete') throw new DataError(`Expected a finished run in ${runDir}, but it is ${status.state}: ${status.reason}.`);
+  const finished = requireFinishedRun(runDir);
   const policyDir = join(runDir, 'policy');
   if (!isDir(policyDir)) throw new DataError(`Expected the trained policy in ${policyDir}, but it is missing (the agent may not be exportable).`);
   const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as {
@@ -163,7 +161,7 @@ export async function exportRun(runDir: string, outDir: string, options: ExportO
   };
   const envSection = config.spec?.env;
   if (!envSection?.id) throw new DataError(`Expected spec.env.id in ${join(runDir, 'config.json')}, but it is missing.`);
-  const summary = status.summary as {
+  const summary = finished as {
     eval?: { episodes?: number; meanReturn?: number; stdReturn?: number; meanLength?: number; metrics?: Record<string, number> };
     baselines?: Record<string, { meanReturn?: number; stdReturn?: number }>;
     normalizedScore?: number | null;

@@ -191,7 +191,7 @@ describe('writing bundles', () => {
     await cartpole.agent.save(join(run, 'policy'));
     writeFileSync(join(run, 'config.json'), '{}');
     await expect(exportRun(run, join(root, 'unfinished-bundle'))).rejects.toThrow(/Expected a finished run in .*unfinished-run, but it is incomplete: summary\.json is missing/);
-    await expect(exportRun(join(root, 'no-run'), join(root, 'x'))).rejects.toThrow(/Expected a run folder at .*no-run, but it does not exist\./);
+    await expect(exportRun(join(root, 'no-run'), join(root, 'x'))).rejects.toThrow(/Expected a run folder \(results\/<experiment>\/<run-id>, holding config\.json, summary\.json and policy\/\), but .*no-run does not exist\./);
   });
 });
 
