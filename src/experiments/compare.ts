@@ -45,13 +45,18 @@ export interface ComparedSide {
   stats: ScoreStats;
 }
 
-export type Verdict = 'A better' | 'B better' | 'no clear difference';
+export type Verdict = 'A better' | 'B better' | 'no significant difference';
 
 export interface ComparisonRow extends Omit<PairComparison, 'a' | 'b' | 'aLabel' | 'bLabel'> {
   a: ComparedSide;
   b: ComparedSide;
-  /** From the CI of P(A > B): above 0.5 -> A better, below -> B better, else no clear difference. */
+  /**
+   * A or B better only when the evidence agrees: the CI of P(A > B) excludes 0.5 AND Welch's test (when it
+   * can run: 2+ values a side) has p below 1 - confidence; otherwise no significant difference.
+   */
   verdict: Verdict;
+  /** The evidence behind the verdict, in words: the CI of P(A > B) and Welch's p. */
+  evidence: string;
   notes: string[];
 }
 
@@ -142,7 +147,7 @@ export function compareRuns(dirA: string | readonly string[], dirB: string | rea
       b: side(b, runsB, scoresB, `compare/b/${b.key}/${chosenMetric}/${chosenUnit}`),
       metric: chosenMetric,
       unit: chosenUnit,
-      verdict: ci.low > 0.5 ? 'A better' : ci.high < 0.5 ? 'B better' : 'no clear difference',
+      ...verdictOf(ci, compared.welch?.pValue ?? null, resolved.confidence),
       notes,
     });
   }
@@ -156,6 +161,18 @@ export function compareRuns(dirA: string | readonly string[], dirB: string | rea
     unmatchedA,
     unmatchedB: [...unmatchedB].map((group) => group.label),
   };
+}
+
+function verdictOf(ci: { low: number; high: number }, welchP: number | null, confidence: number): { verdict: Verdict; evidence: string } {
+  const alpha = 1 - confidence;
+  const level = `${Number((confidence * 100).toPrecision(6))}%`;
+  const poi = `P(A > B) ${level} CI [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]`;
+  const welch = welchP === null ? 'Welch test not possible (fewer than 2 values a side)' : `Welch p = ${welchP.toPrecision(3)}`;
+  const evidence = `${poi}; ${welch}`;
+  const significant = welchP === null || welchP < alpha;
+  if (ci.low > 0.5 && significant) return { verdict: 'A better', evidence };
+  if (ci.high < 0.5 && significant) return { verdict: 'B better', evidence };
+  return { verdict: 'no significant difference', evidence };
 }
 
 /** The comparison as printed by `loopgym compare`: a markdown table with notes, JSON, or CSV. */
@@ -196,7 +213,7 @@ export function renderComparison(result: RunComparison, format: ReportFormat = '
           formatInterval(r.probabilityOfImprovementCI),
           r.welch ? formatValue(r.welch.t) : '—',
           r.welch ? formatPValue(r.welch.pValue) : '—',
-          r.verdict,
+          `${r.verdict} (${r.evidence})`,
         ]),
       ),
     );

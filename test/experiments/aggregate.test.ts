@@ -305,6 +305,18 @@ describe('aggregate', () => {
 });
 
 describe('compareRuns', () => {
+  it('says "no significant difference" when Welch disagrees with the bootstrap (2 vs 3 seeds), and states the evidence', () => {
+    const [dirA, dirB] = [tempDir(), tempDir()];
+    [10, 14].forEach((value, seed) => writeFakeRun(dirA, { experiment: 'a', config: 'aaaaaaaaaaaa', seed, meanReturn: value }));
+    [15, 16, 30].forEach((value, seed) => writeFakeRun(dirB, { experiment: 'b', config: 'bbbbbbbbbbbb', seed, meanReturn: value }));
+    const [row] = compareRuns(dirA, dirB).rows;
+    expect(row.probabilityOfImprovementCI.high).toBeLessThan(0.5);
+    expect(row.welch!.pValue).toBeGreaterThan(0.05);
+    expect(row.verdict).toBe('no significant difference');
+    expect(row.evidence).toMatch(/^P\(A > B\) 95% CI \[0\.000, 0\.\d{3}\]; Welch p = 0\.\d+$/);
+    expect(renderComparison(compareRuns(dirA, dirB))).toContain('no significant difference (P(A > B) 95% CI');
+  });
+
   it('compares two experiment folders over seeds', () => {
     const [dirA, dirB] = [tempDir(), tempDir()];
     RETURNS_A.forEach((value, seed) => writeFakeRun(dirA, { experiment: 'a', config: 'aaaaaaaaaaaa', seed, meanReturn: value }));
@@ -317,7 +329,7 @@ describe('compareRuns', () => {
     expect(row.probabilityOfImprovement).toBeCloseTo(23 / 25, 12);
     expect(row.a.stats.iqm).toBe(11);
     expect(row.welch?.t).toBeCloseTo(welchTTest(RETURNS_A, RETURNS_B).t, 10);
-    expect(row.verdict).toMatch(/^(A better|no clear difference)$/);
+    expect(row.verdict).toMatch(/^(A better|no significant difference)$/);
     expect(compareRuns(dirA, dirB)).toEqual(result);
     const text = renderComparison(result);
     expect(text).toContain('P(A > B)');
