@@ -24,6 +24,7 @@ const INTEGER_FLAGS: Record<string, IntegerRule> = {
   maxBodyBytes: { min: 1, max: 2 ** 31 - 1, what: 'a positive number of bytes' },
   parallelism: { min: 1, max: 100_000, what: 'a positive integer (concurrent tasks)' },
   cpus: { min: 1, max: 4096, what: 'a positive integer (CPUs per task)' },
+  drainSeconds: { min: 0, max: 3600, what: 'a number of seconds in 0..3600' },
 };
 
 /** Flags that take a value: given last, or followed by another flag, they have none. */

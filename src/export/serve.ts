@@ -11,15 +11,17 @@
  * 408 for a body that does not arrive within `requestTimeoutMs`, 413 for a body over `maxBodyBytes`,
  * 415 for a content type other than JSON, 404/405 for other routes.
  *
- * Shutdown (`close()`, or SIGTERM/SIGINT under runServe): stop accepting connections, let requests in
- * flight finish (their responses carry `Connection: close`), close idle keep-alive connections, and
- * force-close whatever is left after `shutdownGraceMs`.
+ * Shutdown (`close()`, or SIGTERM/SIGINT under runServe): no new work (a connection opened while draining
+ * gets 503 for every request, `/healthz` included), answer every request received on the connections
+ * already open (their responses carry `Connection: close`, keep-alive clients included),
+ * idle keep-alive connections get 1 s for a request already sent and are then closed, and whatever is left
+ * after `shutdownGraceMs` (`--drain-seconds`, default 10 s) is cut; the process then exits 0.
  *
  * Inference is synchronous and small, so each request is answered in one turn of the event loop; the
  * service is concurrent in the sense that many connections may be open and reading bodies at once.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, describeValue } from '../core/errors.js';
 import { parseJsonSafely } from '../core/safe-json.js';
 import type { BackendName } from '../nn/backend.js';
@@ -134,6 +136,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.setHeader('allow', route);
       throw new HttpError(405, `Expected ${route} ${path}, but got ${req.method}.`);
     }
+    // A connection opened after shutdown began gets 503 for everything: load balancers see the drain.
+    if (path !== '/healthz' && lateConnections.has(req.socket)) {
+      throw new HttpError(503, 'Expected a running server, but it is shutting down (draining the requests it had); send this request elsewhere.');
+    }
     if (path === '/healthz') {
       const status = shuttingDown ? 'shutting-down' : 'ok';
       send(res, shuttingDown ? 503 : 200, JSON.stringify({ status, env: runner.envId, algorithm: runner.manifest.algorithm.name, uptimeSeconds: (performance.now() - startedAt) / 1000 }));
@@ -146,9 +152,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // Node's own deadline (an empty 408) only backs up readBody's, which answers with a JSON error; Node checks
   // deadlines every connectionsCheckingInterval (30 s by default), hence the shorter interval.
+  // Requests in progress per open connection: a draining server ends only connections with none.
+  const connections = new Map<Socket, number>();
+  const lateConnections = new WeakSet<Socket>();
+  let onConnectionClosed = () => {};
   const server = createServer({ requestTimeout: requestTimeoutMs + 1_000, connectionsCheckingInterval: Math.min(30_000, Math.max(50, requestTimeoutMs / 4)) }, (req, res) => {
     inFlight++;
-    res.once('close', () => inFlight--);
+    const socket = req.socket;
+    connections.set(socket, (connections.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      inFlight--;
+      if (connections.has(socket)) connections.set(socket, (connections.get(socket) ?? 1) - 1);
+    });
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) sendError(res, error.status, error.message);
       else if (error instanceof PolicyInputError) sendError(res, 400, error.message);
@@ -160,6 +175,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   // Keep-alive sockets that sit idle must not hold a shutdown open for their full timeout.
   server.keepAliveTimeout = 5_000;
+  server.on('connection', (socket: Socket) => {
+    // Draining: a new connection is answered 503 and closed (see handle); the port stays open until the drain ends.
+    if (shuttingDown) lateConnections.add(socket);
+    connections.set(socket, 0);
+    socket.once('close', () => {
+      connections.delete(socket);
+      onConnectionClosed();
+    });
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -172,26 +196,46 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
 
+  // Graceful drain: stop accepting; answer every request received, each with `Connection: close`
+  // (keep-alive clients included); give idle keep-alive connections a moment for a request already on the
+  // wire, then end them; cut whatever is left after graceMs. server.close() (which on Node >= 19 also drops
+  // idle connections at once, resetting requests in transit) runs only when no connection is left.
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
       shuttingDown = true;
-      log(`shutting down: ${inFlight} request(s) in flight`);
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      timer.unref();
-      server.close(() => {
-        clearTimeout(timer);
-        if (ownsRunner) runner.dispose();
-        log('stopped');
-        resolve();
-      });
-      server.closeIdleConnections();
+      log(`shutting down: ${inFlight} request(s) in flight on ${connections.size} connection(s)`);
+      const idle = setTimeout(() => {
+        for (const [socket, active] of connections) if (active === 0) socket.destroy();
+      }, Math.min(IDLE_DRAIN_MS, graceMs));
+      const hard = setTimeout(() => {
+        log(`drain time (${graceMs} ms) is up: closing ${connections.size} connection(s)`);
+        for (const socket of connections.keys()) socket.destroy();
+      }, graceMs);
+      idle.unref();
+      hard.unref();
+      let finished = false;
+      onConnectionClosed = () => {
+        if (finished || connections.size > 0) return;
+        finished = true;
+        clearTimeout(idle);
+        clearTimeout(hard);
+        server.close(() => {
+          if (ownsRunner) runner.dispose();
+          log('stopped');
+          resolve();
+        });
+      };
+      onConnectionClosed();
     });
     return closing;
   };
   log(`listening on ${url} (policy for ${runner.envId}, ${runner.manifest.algorithm.name})`);
   return { url, host: address.address, port: address.port, server, runner, inFlight: () => inFlight, close };
 }
+
+/** How long a draining server keeps an idle keep-alive connection open for a request already sent on it. */
+const IDLE_DRAIN_MS = 1_000;
 
 const ROUTES: Record<string, 'GET' | 'POST'> = { '/healthz': 'GET', '/v1/manifest': 'GET', '/v1/decide': 'POST' };
 const ROUTE_LIST = Object.entries(ROUTES).map(([path, method]) => `${method} ${path}`).join(', ');

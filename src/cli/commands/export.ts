@@ -36,6 +36,7 @@ interface ServeArgs extends GlobalOptions {
   env?: string;
   maxBodyBytes?: number;
   maxBatch?: number;
+  drainSeconds: number;
 }
 
 export const serveCommand: CommandModule<GlobalOptions, ServeArgs> = {
@@ -48,7 +49,8 @@ export const serveCommand: CommandModule<GlobalOptions, ServeArgs> = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
       .option('env', { type: 'string', describe: 'Refuse a bundle exported for another env id or version' })
       .option('max-body-bytes', { type: 'number', describe: 'Largest request body accepted (default 1 MiB)' })
-      .option('max-batch', { type: 'number', describe: 'Largest batch accepted (default 1024)' }) as unknown as Argv<ServeArgs>,
+      .option('max-batch', { type: 'number', describe: 'Largest batch accepted (default 1024)' })
+      .option('drain-seconds', { type: 'number', default: 10, describe: 'On SIGTERM/SIGINT: answer requests already received for at most this long, then exit 0' }) as unknown as Argv<ServeArgs>,
   handler: async (argv: ArgumentsCamelCase<ServeArgs>) => {
     await runServe({
       policyDir: argv.policy,
@@ -57,6 +59,7 @@ export const serveCommand: CommandModule<GlobalOptions, ServeArgs> = {
       envId: argv.env,
       maxBodyBytes: argv.maxBodyBytes,
       maxBatch: argv.maxBatch,
+      shutdownGraceMs: argv.drainSeconds * 1000,
       backend: argv.backend as BackendName | undefined,
       log: argv.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
       onListening: (server) => (argv.json ? printJson({ url: server.url }) : printLine(argv, `serving ${argv.policy} at ${server.url}`)),
