@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DataError } from '../core/errors.js';
 import { ensureWritableDir, writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 
@@ -64,6 +64,8 @@ export function inspectRun(dir: string): RunStatus {
       return { state: 'corrupt', reason: `${file} is not valid JSON (${(error as Error).message})` };
     }
   }
+  const metricsProblem = checkJsonLines(join(dir, 'metrics.jsonl'));
+  if (metricsProblem !== null) return { state: 'corrupt', reason: metricsProblem };
   return { state: 'complete', summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown> };
 }
 
@@ -93,6 +95,22 @@ export function requireFinishedRun(dir: string): Record<string, unknown> {
 export function finishedRun(dir: string): Record<string, unknown> | null {
   const status = inspectRun(dir);
   return status.state === 'complete' && existsSync(join(dir, 'policy')) ? status.summary : null;
+}
+
+/** Why a JSON-lines file is corrupt (a truncated or garbage line, by number), or null when every line parses. */
+export function checkJsonLines(path: string): string | null {
+  const text = readFileSync(path, 'utf8');
+  if (text.length > 0 && !text.endsWith('\n')) return `${basename(path)} is truncated (its last line ${text.split('\n').length} has no end)`;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length - 1; i++) {
+    try {
+      const row = JSON.parse(lines[i]) as unknown;
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) return `${basename(path)} line ${i + 1} is not a JSON object`;
+    } catch (error) {
+      return `${basename(path)} line ${i + 1} is not valid JSON (${(error as Error).message})`;
+    }
+  }
+  return null;
 }
 
 /** Run folders below an experiment folder (any folder holding config.json or summary.json). */

@@ -89,6 +89,23 @@ describe('bad files', () => {
     expect(result.stderr).toMatch(/loopgym: DataError: .*Expected the weights files named in .*model\.json to lie inside .*, but "\.\.\/\.\.\/\.\.\/\.\.\/etc\/hostname" points outside it\./);
   });
 
+  it('a truncated or garbage metrics.jsonl is found by line on eval, export and report', () => {
+    const broken = `${run}-metrics`;
+    cpSync(run, broken, { recursive: true });
+    const metrics = join(broken, 'metrics.jsonl');
+    const lines = readFileSync(metrics, 'utf8').split('\n');
+    writeFileSync(metrics, `${lines[0]}\n{"step": 12, "train/loss"`);
+    for (const args of [['eval', broken, '--episodes', '1'], ['export', broken, '--out', `${broken}-bundle`]]) {
+      const result = loopgym(root, ...args);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/corrupt: metrics\.jsonl is truncated \(its last line 2 has no end\)/);
+    }
+    writeFileSync(metrics, `${lines[0]}\ngarbage\n`);
+    const report = loopgym(root, 'report', join(run, '..'));
+    expect(report.stderr).toMatch(/skipped .*-metrics: corrupt: metrics\.jsonl line 2 is not valid JSON/);
+    rmSync(broken, { recursive: true });
+  });
+
   it('report on a folder that is not a results folder (a bundle) is refused and writes nothing', () => {
     const before = readdirSync(bundle).sort();
     const result = loopgym(root, 'report', bundle);
