@@ -14,6 +14,7 @@ import { reportCommand, compareCommand } from './commands/report.js';
 import { exportCommand, serveCommand } from './commands/export.js';
 import { curveCommand } from './commands/curve.js';
 import { loopCommand } from './commands/loop.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { checkFlags, checkFlagValues } from './flag-checks.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 
@@ -38,6 +39,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .command(exportCommand)
     .command(serveCommand)
     .command(loopCommand)
+    .command(analyzeCommand)
     .command(curveCommand)
     .command(envsCommand)
     .command(agentsCommand)

@@ -179,3 +179,22 @@ export function normalizedScore(x: number, random: number | undefined, oracle: n
   if (random === undefined || oracle === undefined || oracle === random) return null;
   return (x - random) / (oracle - random);
 }
+
+/**
+ * Wilson's score interval of a success rate (successes of trials) at `confidence`: unlike the normal
+ * interval it stays inside [0, 1] and is honest for small counts and rates near 0 or 1.
+ */
+export function wilsonInterval(successes: number, trials: number, confidence = 0.95): { rate: number; low: number; high: number } {
+  if (!(Number.isInteger(trials) && trials >= 0 && successes >= 0 && successes <= trials)) {
+    throw new DataError(`Expected 0 <= successes <= trials (integers), but got ${successes} of ${trials}.`);
+  }
+  if (trials === 0) return { rate: NaN, low: 0, high: 1 };
+  // The normal quantile as Student's t with 1e9 degrees of freedom (equal to ~1e-7).
+  const z = studentTQuantile(1 - (1 - confidence) / 2, 1e9);
+  const p = successes / trials;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
+  const half = (z / (1 + z2 / trials)) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
+  return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+

@@ -26,6 +26,7 @@ import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js
 import { parseSpec, type ExperimentSpec } from './spec.js';
 import { finishedRun, inspectRun, requireFinishedRun, RunWriter, toCsv } from './store.js';
 import { acquireRunLock } from './run-lock.js';
+import { TraceRecorder, writeTraces } from '../traces/trace-recorder.js';
 import { ensureWritableDir } from '../core/atomic-fs.js';
 import { expandRuns, type RunPlan, type Shard } from './sweep.js';
 import { runPlansInWorkers } from './pool.js';
@@ -450,7 +451,7 @@ class RunRecorder implements TrainingHook {
 }
 
 /** Loads a finished run's agent from `<runDir>/policy` and evaluates it (what `loopgym eval` runs). */
-export async function evaluateRun(runDir: string, options: { episodes: number; seedBase: number; deterministic: boolean }): Promise<EvaluationSummary> {
+export async function evaluateRun(runDir: string, options: { episodes: number; seedBase: number; deterministic: boolean; traces?: string }): Promise<EvaluationSummary> {
   requireFinishedRun(runDir);
   const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { spec: unknown; seed: number };
   const spec = parseSpec(config.spec, join(runDir, 'config.json'));
@@ -459,7 +460,11 @@ export async function evaluateRun(runDir: string, options: { episodes: number; s
   trainEnv.close();
   try {
     await agent.load(join(runDir, 'policy'));
-    return summarizeEpisodes(evaluateEpisodes(agent, evalEnv, options));
+    if (options.traces === undefined) return summarizeEpisodes(evaluateEpisodes(agent, evalEnv, options));
+    const recorder = new TraceRecorder(evalEnv);
+    const summary = summarizeEpisodes(evaluateEpisodes(agent, recorder, options));
+    writeTraces(options.traces, recorder.traces);
+    return summary;
   } finally {
     evalEnv.close();
     disposeAgent(agent);

@@ -7,6 +7,7 @@ interface EvalArgs extends GlobalOptions {
   episodes: number;
   seed: number;
   stochastic: boolean;
+  traces?: string;
 }
 
 export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
@@ -17,9 +18,11 @@ export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
       .positional('run-dir', { type: 'string', demandOption: true, describe: 'A run folder: results/<experiment>/<run-id>' })
       .option('episodes', { type: 'number', default: 20, describe: 'Episodes to play' })
       .option('seed', { type: 'number', default: 2_000_000, describe: 'Seed of the first episode (then +1 each)' })
-      .option('stochastic', { type: 'boolean', default: false, describe: 'Sample actions instead of taking the most probable one' }) as unknown as Argv<EvalArgs>,
+      .option('stochastic', { type: 'boolean', default: false, describe: 'Sample actions instead of taking the most probable one' })
+      .option('traces', { type: 'string', describe: 'Also record every task of the episodes to this trace file (.jsonl or .jsonl.gz; Orchestrator envs): loopgym analyze reads it' }) as unknown as Argv<EvalArgs>,
   handler: async (argv: ArgumentsCamelCase<EvalArgs>) => {
-    const result = await evaluateRun(argv.runDir, { episodes: argv.episodes, seedBase: argv.seed, deterministic: !argv.stochastic });
+    const result = await evaluateRun(argv.runDir, { episodes: argv.episodes, seedBase: argv.seed, deterministic: !argv.stochastic, ...(argv.traces ? { traces: argv.traces } : {}) });
+    if (argv.traces && !argv.quiet) process.stderr.write(`traces: ${argv.traces}\n`);
     if (argv.json) return printJson(result);
     const metricRows = Object.entries(result.metrics).map(([key, value]) => [key, value]);
     printLine(argv, `${argv.runDir}: ${result.episodes} episodes, mean return ${result.meanReturn.toFixed(3)} (std ${result.stdReturn.toFixed(3)})`);

@@ -1,0 +1,152 @@
+/**
+ * Task traces and pattern analysis (issue 15 items 1-2, partly): a recorded episode is the same episode and
+ * replays to the same trace; every task appears once with a consistent life; files round-trip (gzip too)
+ * and refuse malformed lines by number and oversize by name; on a pinned company the analyzer's significant
+ * best architecture per category matches the hidden truth; a planted failure pattern is found.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../envs/index.js';
+import { make } from '../../src/core/registry.js';
+import type { Env } from '../../src/core/env.js';
+import { DataError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { createBaseline } from '../../envs/orchestrator/baselines.js';
+import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
+import { readTraces, TraceRecorder, writeTraces } from '../../src/traces/trace-recorder.js';
+import { analyzeTraces } from '../../src/traces/analyze-traces.js';
+import { TRACE_FORMAT, TRACE_VERSION, type TaskTrace } from '../../src/traces/trace-schema.js';
+
+/** Plays `episodes` greedy workdays from `seed` on; returns the recorder, the actions and the returns. */
+function play(env: Env<Float32Array, number>, episodes: number, seed: number, actions?: number[][]) {
+  const policy = createBaseline('greedy', env);
+  const taken: number[][] = [];
+  const returns: number[] = [];
+  for (let e = 0; e < episodes; e++) {
+    let { obs, info } = env.reset({ seed: seed + e });
+    const list: number[] = [];
+    let total = 0;
+    for (let t = 0; ; t++) {
+      const action = actions ? actions[e][t] : policy.act(obs, { mask: info.actionMask as Uint8Array });
+      list.push(action);
+      const step = env.step(action);
+      total += step.reward;
+      obs = step.obs;
+      info = step.info;
+      if (step.terminated || step.truncated) break;
+    }
+    taken.push(list);
+    returns.push(total);
+  }
+  return { taken, returns };
+}
+
+describe('TraceRecorder', () => {
+  it('records every task once with a consistent life, changes nothing, and replays to the same trace', () => {
+    const recorder = new TraceRecorder(make<Float32Array, number>('Orchestrator-v0'));
+    const { taken, returns } = play(recorder, 3, 100);
+    const traces = recorder.traces;
+    expect(traces.length).toBeGreaterThan(100);
+    for (let e = 0; e < 3; e++) {
+      const ids = traces.filter((t) => t.episode === e).map((t) => t.taskId);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    for (const t of traces) {
+      expect(t.format).toBe(TRACE_FORMAT);
+      expect(t.finishTick).toBeGreaterThanOrEqual(t.arrivalTick);
+      expect(t.latency).toBe(t.finishTick - t.arrivalTick);
+      if (t.outcome === 'abandoned') expect(t.architecture === '' || t.retries >= 0).toBe(true);
+      else expect(t.worker).toBeGreaterThanOrEqual(0);
+    }
+    expect(traces.some((t) => t.feedback !== null)).toBe(true);
+    // The same episodes without the recorder: identical returns (recording draws nothing).
+    expect(play(make<Float32Array, number>('Orchestrator-v0'), 3, 100, taken).returns).toEqual(returns);
+    // Replaying the seeds and actions gives the same trace.
+    const again = new TraceRecorder(make<Float32Array, number>('Orchestrator-v0'));
+    play(again, 3, 100, taken);
+    expect(again.traces).toEqual(traces);
+  });
+
+  it('writes and reads JSONL and gzip; refuses a malformed line by number and an oversize file by name', () => {
+    const recorder = new TraceRecorder(make<Float32Array, number>('Orchestrator-v0'));
+    play(recorder, 1, 7);
+    const dir = mkdtempSync(join(tmpdir(), 'loopgym-traces-'));
+    for (const name of ['t.jsonl', 't.jsonl.gz']) {
+      writeTraces(join(dir, name), recorder.traces);
+      expect(readTraces(join(dir, name))).toEqual(recorder.traces);
+    }
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, `${JSON.stringify(recorder.traces[0])}\n{"format": "${TRACE_FORMAT}", "version": ${TRACE_VERSION}}\n`);
+    expect(() => readTraces(bad)).toThrow(/bad\.jsonl:2: Expected a loopgym\.task-trace v1 record/);
+    expect(() => writeTraces(join(dir, 'big.jsonl'), recorder.traces, 1000)).toThrow(DataError);
+    expect(() => writeTraces(join(dir, 'big.jsonl'), recorder.traces, 1000)).toThrow(/nothing was written/);
+  });
+});
+
+describe('analyzeTraces', () => {
+  it("on a pinned company, the significant best architecture per category is the hidden best worker's in >= 90%", () => {
+    const env = make<Float32Array, number>('Orchestrator-v0', { kwargs: { worldSeed: 11 } });
+    const recorder = new TraceRecorder(env);
+    play(recorder, 50, 1000);
+    const analysis = analyzeTraces(recorder.traces);
+    const inner = env.unwrapped as OrchestratorEnv;
+    const company = inner.hidden().company;
+    const categories = inner.categories;
+    const checked = analysis.bestWorkers.filter((b) => b.band === 'all' && b.significant);
+    expect(checked.length).toBeGreaterThanOrEqual(3);
+    let agree = 0;
+    for (const b of checked) {
+      const c = categories.indexOf(b.category);
+      let best = 0;
+      for (let w = 1; w < company.numWorkers; w++) if (company.logit[w * company.numCategories + c] > company.logit[best * company.numCategories + c]) best = w;
+      if (inner.workerArchitectures[best] === b.best.architecture) agree++;
+    }
+    expect(agree / checked.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('finds a planted failure pattern, and an opportunity where routing ignores the best worker', () => {
+    const rng = new Rng('planted');
+    const traces: TaskTrace[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const category = rng.choice(['refund', 'billing', 'math']);
+      const architecture = rng.bernoulli(0.8) ? 'react' : 'reflection';
+      const planted = category === 'math' && architecture === 'react';
+      const success = rng.bernoulli(planted ? 0.1 : architecture === 'reflection' ? 0.9 : 0.75);
+      traces.push({
+        format: TRACE_FORMAT, version: TRACE_VERSION, episode: Math.floor(i / 100), seed: null, taskId: i % 100, plugin: 'p', category,
+        complexity: 1 + (i % 5), priority: 1, slaTicks: 20, features: [0, 0, 0, 0, 0, 0], arrivalTick: i % 200, finishTick: (i % 200) + 5, latency: 5,
+        worker: architecture === 'react' ? 0 : 1, architecture, coordinated: false, retries: 0, outcome: success ? 'succeeded' : 'failed', slaMet: true,
+        trueSatisfaction: success ? 0.8 : 0.1, feedback: null, preferences: [],
+      });
+    }
+    const analysis = analyzeTraces(traces);
+    expect(analysis.failurePatterns[0].conditions).toEqual({ category: 'math', architecture: 'react' });
+    expect(analysis.failurePatterns[0].lift).toBeGreaterThan(2);
+    const math = analysis.opportunities.find((o) => o.category === 'math');
+    expect(math?.bestArchitecture).toBe('reflection');
+    expect(math!.gainLow).toBeGreaterThan(0);
+    expect(() => analyzeTraces([])).toThrow(DataError);
+  });
+});
+
+describe('loopgym analyze', () => {
+  it('writes report.md and report.json from a trace file; a malformed file exits 1 with its line', () => {
+    const recorder = new TraceRecorder(make<Float32Array, number>('Orchestrator-v0'));
+    play(recorder, 2, 3);
+    const dir = mkdtempSync(join(tmpdir(), 'loopgym-analyze-'));
+    writeTraces(join(dir, 't.jsonl.gz'), recorder.traces);
+    const bin = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+    const ok = spawnSync(process.execPath, [bin, 'analyze', join(dir, 't.jsonl.gz'), '--out', join(dir, 'report'), '--json'], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).analysis.tasks).toBe(recorder.traces.length);
+    expect(readFileSync(join(dir, 'report', 'report.md'), 'utf8')).toMatch(/## Best worker per category/);
+    writeFileSync(join(dir, 'bad.jsonl'), 'not json\n');
+    const bad = spawnSync(process.execPath, [bin, 'analyze', join(dir, 'bad.jsonl')], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/loopgym: DataError: .*bad\.jsonl:1: Expected a JSON task trace/);
+  });
+});
