@@ -102,6 +102,7 @@ export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam
     let finished: Array<{ trajectory: Trajectory; bootstrap: number }> = [];
     await loop.start();
 
+    const stepMasks = new Uint8Array(N * nA);
     while (loop.running) {
       // Collect until enough episodes finished. The forward pass also yields V(obs), which is the
       // bootstrap value of a truncated episode on the step after it ended (the final observation).
@@ -111,13 +112,15 @@ export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam
         for (const { member, entry } of pendingTruncated.splice(0)) entry.bootstrap = values[member];
         if (finished.length >= c.episodesPerUpdate) break;
         for (let i = 0; i < N; i++) actions[i] = MaskedCategorical.sample(logits, i, nA, rngs.act, masks).action;
+        // The masks the actions were sampled under: a vector env may rewrite its mask buffer on step().
+        if (masks) stepMasks.set(masks);
         const result = venv.step(actions);
         for (let i = 0; i < N; i++) {
           if (result.autoreset[i]) continue;
           const t = running[i];
           for (let k = 0; k < D; k++) t.obs.push(obs[i * D + k]);
           t.actions.push(actions[i]);
-          for (let a = 0; a < nA; a++) t.masks.push(masks ? masks[i * nA + a] : 1);
+          for (let a = 0; a < nA; a++) t.masks.push(masks ? stepMasks[i * nA + a] : 1);
           t.rewards.push(result.rewards[i]);
           loop.count(1);
           if (result.terminated[i] || result.truncated[i]) {
