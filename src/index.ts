@@ -34,8 +34,10 @@ export { writeReport, renderTable, type ReportOptions, type ReportResult, type R
 export { TensorBoardWriter, readScalars, readEventFile, type ScalarPoint, type TensorBoardWriterOptions } from './experiments/tensorboard/index.js';
 export { compareRuns, renderComparison, type RunComparison, type CompareOptions } from './experiments/compare.js';
 
-// Learning loops: learning-curve analysis of any KPI history.
+// Learning loops: the loop runner and the learning-curve analysis of any KPI history.
 export * from './loop/index.js';
+// Task traces and their pattern analysis.
+export * from './traces/index.js';
 
 // Export to a production orchestrator.
 export * from './export/index.js';
