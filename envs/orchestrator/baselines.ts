@@ -35,6 +35,7 @@ import {
   type OracleBaselineConfig,
   type RoundRobinBaselineConfig,
 } from './baseline-config.js';
+import { read, TAIL, WORKER } from './observation.js';
 
 export type { BaselineOptions } from './baseline-config.js';
 
@@ -149,19 +150,19 @@ export class GreedyBaseline extends OrchestratorBaseline<GreedyBaselineConfig> {
     const n = env.numWorkers;
     const mask = requireMask(options, env.actionNames.length);
     const tail = env.tailObsOffset;
-    const degradation = obs[tail + 2];
+    const degradation = obs[tail + TAIL.degradationSignal];
     // Maintenance waits for idle ticks unless degradation is already severe.
     if (mask[env.optimizeAction] && degradation > 2 * this.config.optimizeAbove) return env.optimizeAction;
-    if (obs[4] === 1) {
+    if (read.headPresent(obs)) {
       // A scan costs a dispatch tick, which only a long queue repays; otherwise the head goes out blind.
-      const queued = Math.round(8 * (obs[0] + obs[1] + obs[2]));
-      if (obs[5] === 0 && mask[env.scanAction] && queued >= (this.config.scanFrom ?? Infinity)) return env.scanAction;
-      const complex = Math.round(obs[7] * 5) >= this.config.coordinateFrom;
+      const queued = read.queuedTasks(obs);
+      if (!read.headScanned(obs) && mask[env.scanAction] && queued >= (this.config.scanFrom ?? Infinity)) return env.scanAction;
+      const complex = read.headComplexity(obs) >= this.config.coordinateFrom;
       let best = -1;
       let bestRate = -1;
       for (let w = 0; w < n; w++) {
         const can = mask[env.dispatchAction + w] || mask[env.coordinateAction + w];
-        const rate = obs[env.workerObsOffset + 6 * w + 3];
+        const rate = obs[env.workerObsOffset + WORKER.size * w + WORKER.headSuccessRate];
         if (can && rate > bestRate) {
           best = w;
           bestRate = rate;
@@ -174,9 +175,9 @@ export class GreedyBaseline extends OrchestratorBaseline<GreedyBaselineConfig> {
       }
     }
     const monitorEvery = this.config.monitorEvery;
-    if (mask[env.monitorAction] && obs[tail + 1] > 0 && obs[tail + 5] * 50 >= monitorEvery) return env.monitorAction;
+    if (mask[env.monitorAction] && obs[tail + TAIL.overdueFraction] > 0 && read.ticksSinceMonitor(obs, tail) >= monitorEvery) return env.monitorAction;
     // Every worker is busy: scanning now costs nothing.
-    if (obs[4] === 1 && obs[5] === 0 && mask[env.scanAction]) return env.scanAction;
+    if (read.headPresent(obs) && !read.headScanned(obs) && mask[env.scanAction]) return env.scanAction;
     if (mask[env.optimizeAction] && degradation > this.config.optimizeAbove) return env.optimizeAction;
     return fallback(mask, env.monitorAction, env.optimizeAction);
   }
@@ -197,12 +198,12 @@ export class OracleBaseline extends OrchestratorBaseline<OracleBaselineConfig> {
     const weights = env.config.rewardWeights;
     if (hidden.hungTasks >= this.config.monitorFrom && mask[env.monitorAction]) return env.monitorAction;
     if (hidden.degradation > this.config.optimizeAbove && mask[env.optimizeAction]) return env.optimizeAction;
-    if (obs[4] === 1) {
-      if (obs[5] === 0 && mask[env.scanAction]) return env.scanAction;
-      const priority = Math.round(obs[6] * 3);
+    if (read.headPresent(obs)) {
+      if (!read.headScanned(obs) && mask[env.scanAction]) return env.scanAction;
+      const priority = read.headPriority(obs);
       const coordinateFrom = this.config.coordinateFrom;
       const capacityCharge = this.config.capacityCharge;
-      const complexity = Math.round(obs[7] * 5);
+      const complexity = read.headComplexity(obs);
       let best = -1;
       let bestValue = -Infinity;
       for (let w = 0; w < n; w++) {

@@ -158,6 +158,7 @@ import {
 } from './feedback.js';
 import { Float32Slab } from './slab.js';
 import { copyCompany, generateCompany, priorLogits, taskSources, type Company } from './world.js';
+import { HEAD, SCALE, TAIL, WORKER, observationLabels } from './observation.js';
 
 export interface RewardComponents {
   success: number;
@@ -200,8 +201,6 @@ export interface OrchestratorHiddenView {
   headExpectedDuration(worker: number, coordinated: boolean): number;
 }
 
-const FEATURES_OFFSET_SCAN = 10;
-const WORKER_OBS = 6;
 const RING = 16;
 const CHUNK = 32;
 const PRIOR_DURATION = 12;
@@ -407,22 +406,16 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.dayProfile = new Float64Array(config.dayLength);
     for (let t = 0; t < config.dayLength; t++) this.dayProfile[t] = config.arrivalRate * (0.7 + 0.6 * Math.sin((Math.PI * t) / config.dayLength));
 
-    const labels: string[] = ['queue_priority_1', 'queue_priority_2', 'queue_priority_3', 'queue_unscanned_fraction'];
-    labels.push('head_present', 'head_scanned', 'head_priority', 'head_complexity', 'head_slack', 'head_retried');
-    for (const category of categories) labels.push(`head_category:${category}`);
-    for (const feature of TASK_FEATURE_LABELS) labels.push(`head_feature:${feature}`);
-    this.workerObsOffset = labels.length;
-    for (let w = 0; w < n; w++) {
-      for (const field of ['load', 'capacity', 'success_rate', 'head_success_rate', 'mean_duration', 'cost']) labels.push(`worker${w}:${field}`);
-    }
-    this.tailObsOffset = labels.length;
-    labels.push('inflight_fraction', 'overdue_fraction', 'degradation_signal', 'sla_pressure', 'time_of_day', 'since_monitor', 'since_optimize', 'arrival_rate');
+    const layout = observationLabels(categories, TASK_FEATURE_LABELS, n);
+    const labels = layout.labels;
+    this.workerObsOffset = layout.workerObsOffset;
+    this.tailObsOffset = layout.tailObsOffset;
     this.observationLabels = Object.freeze(labels);
     let maxCapacity = 0;
     for (const a of this.archIndex) maxCapacity += ARCHITECTURES[a].capacity[1];
     const low = new Float32Array(labels.length);
     const high = new Float32Array(labels.length).fill(1);
-    low[8] = -1;
+    low[HEAD.slack] = -1;
     // Requeued tasks may push the queue past queueCapacity, by at most the in-flight capacity.
     for (let p = 0; p < 3; p++) high[p] = (config.queueCapacity + maxCapacity) / 8;
     this.observationSpace = new Box(low, high);
@@ -1124,27 +1117,27 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     const c = this.company;
     const nc = c.numCategories;
     const now = this.tick;
-    obs[o] = this.queueByPriority[1] / 8;
-    obs[o + 1] = this.queueByPriority[2] / 8;
-    obs[o + 2] = this.queueByPriority[3] / 8;
-    obs[o + 3] = this.queueLength > 0 ? this.queueUnscanned / this.queueLength : 0;
+    obs[o + HEAD.queuePriority1] = this.queueByPriority[1] / SCALE.queueCount;
+    obs[o + HEAD.queuePriority2] = this.queueByPriority[2] / SCALE.queueCount;
+    obs[o + HEAD.queuePriority3] = this.queueByPriority[3] / SCALE.queueCount;
+    obs[o + HEAD.unscannedFraction] = this.queueLength > 0 ? this.queueUnscanned / this.queueLength : 0;
     // The head-task block is zero unless a head is queued (and its scanned part unless it is scanned).
-    for (let i = o + 4; i < o + this.workerObsOffset; i++) obs[i] = 0;
+    for (let i = o + HEAD.present; i < o + this.workerObsOffset; i++) obs[i] = 0;
     let headCategory = -1;
     if (this.queueLength > 0) {
       const slot = this.queue[this.queueHead];
-      obs[o + 4] = 1;
-      obs[o + 6] = this.tPriority[slot] / 3;
+      obs[o + HEAD.present] = 1;
+      obs[o + HEAD.priority] = this.tPriority[slot] / SCALE.priority;
       const slack = (this.tArrival[slot] + this.tSla[slot] - now) / this.tSla[slot];
-      obs[o + 8] = slack < -1 ? -1 : slack > 1 ? 1 : slack;
-      obs[o + 9] = this.tRetries[slot] > 0 ? 1 : 0;
+      obs[o + HEAD.slack] = slack < -1 ? -1 : slack > 1 ? 1 : slack;
+      obs[o + HEAD.retried] = this.tRetries[slot] > 0 ? 1 : 0;
       if (this.tScanned[slot] === 1) {
         headCategory = this.tCategory[slot];
-        obs[o + 5] = 1;
-        obs[o + 7] = this.tComplexity[slot] / 5;
-        obs[o + FEATURES_OFFSET_SCAN + headCategory] = 1;
+        obs[o + HEAD.scanned] = 1;
+        obs[o + HEAD.complexity] = this.tComplexity[slot] / SCALE.complexity;
+        obs[o + HEAD.category + headCategory] = 1;
         const base = slot * TASK_FEATURE_DIM;
-        const at = o + FEATURES_OFFSET_SCAN + nc;
+        const at = o + HEAD.category + nc;
         for (let f = 0; f < TASK_FEATURE_DIM; f++) obs[at + f] = this.tFeatures[base + f];
       }
     }
@@ -1153,31 +1146,31 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     for (let w = 0; w < this.numWorkers; w++) {
       usedTotal += this.used[w];
       const rate = this.workerRate[w];
-      obs[at] = this.used[w] / c.capacity[w];
-      obs[at + 1] = this.workerCapacityObs[w];
-      obs[at + 2] = rate;
+      obs[at + WORKER.load] = this.used[w] / c.capacity[w];
+      obs[at + WORKER.capacity] = this.workerCapacityObs[w];
+      obs[at + WORKER.successRate] = rate;
       if (headCategory >= 0) {
         const cell = w * this.plugins.length + this.categoryDomain[headCategory];
-        obs[at + 3] = (this.statDomainSuccess[cell] + 2 * rate) / (this.statDomainTrials[cell] + 2);
-      } else obs[at + 3] = rate;
-      obs[at + 4] = this.workerDurationObs[w];
-      obs[at + 5] = this.workerCostObs[w];
-      at += WORKER_OBS;
+        obs[at + WORKER.headSuccessRate] = (this.statDomainSuccess[cell] + 2 * rate) / (this.statDomainTrials[cell] + 2);
+      } else obs[at + WORKER.headSuccessRate] = rate;
+      obs[at + WORKER.meanDuration] = this.workerDurationObs[w];
+      obs[at + WORKER.cost] = this.workerCostObs[w];
+      at += WORKER.size;
     }
     let overdue = 0;
     const overdueAfter = this.overdueAfter;
     for (let k = 0; k < this.inflight; k++) if (now - this.fStart[k] > overdueAfter[this.fWorker[k]]) overdue++;
     const pressured = this.pressured;
     const t = o + this.tailObsOffset;
-    obs[t] = usedTotal / this.capacityTotal;
-    obs[t + 1] = this.inflight > 0 ? overdue / this.inflight : 0;
+    obs[t + TAIL.inflightFraction] = usedTotal / this.capacityTotal;
+    obs[t + TAIL.overdueFraction] = this.inflight > 0 ? overdue / this.inflight : 0;
     // A coarse gauge: the policy sees degradation only to the tenth below.
-    obs[t + 2] = Math.floor(this.degradation * 10) / 10;
-    obs[t + 3] = this.queueLength > 0 ? pressured / this.queueLength : 0;
-    obs[t + 4] = (now % cfg.dayLength) / cfg.dayLength;
-    obs[t + 5] = Math.min(1, (now - this.lastMonitor) / 50);
-    obs[t + 6] = Math.min(1, (now - this.lastOptimize) / 100);
-    obs[t + 7] = Math.min(1, this.arrivalEma / 2);
+    obs[t + TAIL.degradationSignal] = Math.floor(this.degradation * 10) / 10;
+    obs[t + TAIL.slaPressure] = this.queueLength > 0 ? pressured / this.queueLength : 0;
+    obs[t + TAIL.timeOfDay] = (now % cfg.dayLength) / cfg.dayLength;
+    obs[t + TAIL.sinceMonitor] = Math.min(1, (now - this.lastMonitor) / SCALE.sinceMonitor);
+    obs[t + TAIL.sinceOptimize] = Math.min(1, (now - this.lastOptimize) / SCALE.sinceOptimize);
+    obs[t + TAIL.arrivalRate] = Math.min(1, this.arrivalEma / SCALE.arrivalRate);
   }
 
   // ---- oracle helpers ----
