@@ -159,6 +159,7 @@ import {
 import { Float32Slab } from './slab.js';
 import { copyCompany, generateCompany, priorLogits, taskSources, type Company } from './world.js';
 import { HEAD, SCALE, TAIL, WORKER, observationLabels } from './observation.js';
+import { meanDuration, successLogit, successProbability } from './dynamics.js';
 
 export interface RewardComponents {
   success: number;
@@ -209,8 +210,6 @@ const EMPTY_FEEDBACK: readonly FeedbackEvent[] = Object.freeze([]) as readonly F
 
 /** U(-w/2, w/2) has standard deviation w / sqrt(12). */
 const MOOD_WIDTH_PER_STD = Math.sqrt(12);
-/** ((x - 1) / 4)^2 by complexity x: a reviewer catches little on easy tasks and most on the hardest. */
-const REVIEW_REACH = Float64Array.from([0, 0, 1 / 16, 4 / 16, 9 / 16, 1]);
 
 const OUTCOME_SUCCEEDED = 0;
 const OUTCOME_FAILED = 1;
@@ -693,15 +692,13 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     const c = this.company;
     const complexity = this.tComplexity[slot];
     const ambiguity = this.tFeatures[slot * TASK_FEATURE_DIM + 1];
-    let p = sigmoid(c.logit[worker * c.numCategories + this.tCategory[slot]] - c.slope[worker] * (complexity - 3) - (ambiguity - 0.4));
-    if (units === 2) p += (1 - p) * cfg.reviewGain * REVIEW_REACH[complexity];
-    p *= 1 - cfg.degradationFailure * this.degradation;
+    const p = successProbability(successLogit(c, worker, this.tCategory[slot], complexity, ambiguity), complexity, units === 2, this.degradation, cfg);
     const rng = this.outcomeRng;
     let outcome = OUTCOME_SUCCEEDED;
     if (rng.random() >= p) {
       outcome = rng.random() < cfg.silentFailureRate + cfg.degradationSilent * this.degradation ? OUTCOME_HUNG : OUTCOME_FAILED;
     }
-    const mean = c.slowness[worker] * (1 + 1.4 * complexity) * (1 + cfg.degradationLatency * this.degradation) * (units === 2 ? 1.2 : 1);
+    const mean = meanDuration(c, worker, complexity, units === 2, this.degradation, cfg);
     const duration = Math.max(1, Math.round(mean * Math.exp(0.3 * rng.normal())));
     const k = this.inflight++;
     this.fTask[k] = slot;
@@ -1178,32 +1175,25 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private headProbability(worker: number, coordinated: boolean): number {
     if (this.queueLength === 0) return 0;
     const c = this.company;
-    const cfg = this.config;
     const slot = this.queue[this.queueHead];
     let logit: number;
     let complexity = 3;
     if (this.tScanned[slot] === 1) {
       complexity = this.tComplexity[slot];
-      logit = c.logit[worker * c.numCategories + this.tCategory[slot]] - c.slope[worker] * (complexity - 3) - (this.tFeatures[slot * TASK_FEATURE_DIM + 1] - 0.4);
+      logit = successLogit(c, worker, this.tCategory[slot], complexity, this.tFeatures[slot * TASK_FEATURE_DIM + 1]);
     } else {
       logit = 0;
       for (let k = 0; k < c.numCategories; k++) logit += c.logit[worker * c.numCategories + k];
       logit /= c.numCategories;
     }
-    let p = sigmoid(logit);
-    if (coordinated) p += (1 - p) * cfg.reviewGain * REVIEW_REACH[complexity];
-    return p * (1 - cfg.degradationFailure * this.degradation);
+    return successProbability(logit, complexity, coordinated, this.degradation, this.config);
   }
 
   private headDuration(worker: number, coordinated: boolean): number {
     const slot = this.queue[this.queueHead];
     const complexity = this.queueLength > 0 && this.tScanned[slot] === 1 ? this.tComplexity[slot] : 3;
-    return this.company.slowness[worker] * (1 + 1.4 * complexity) * (1 + this.config.degradationLatency * this.degradation) * (coordinated ? 1.2 : 1);
+    return meanDuration(this.company, worker, complexity, coordinated, this.degradation, this.config);
   }
-}
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
 }
 
 function clampRound(x: number, low: number, high: number): number {
