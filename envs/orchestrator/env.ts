@@ -160,6 +160,7 @@ import { Float32Slab } from './slab.js';
 import { copyCompany, generateCompany, priorLogits, taskSources, type Company } from './world.js';
 import { HEAD, SCALE, TAIL, WORKER, observationLabels } from './observation.js';
 import { meanDuration, successLogit, successProbability } from './dynamics.js';
+import { catScore, preferenceProbability, rating, ratingDrivers, trueSatisfaction } from './users.js';
 
 export interface RewardComponents {
   success: number;
@@ -208,8 +209,6 @@ const PRIOR_DURATION = 12;
 const EMPTY_FINISHED: readonly TaskOutcome[] = Object.freeze([]) as readonly TaskOutcome[];
 const EMPTY_FEEDBACK: readonly FeedbackEvent[] = Object.freeze([]) as readonly FeedbackEvent[];
 
-/** U(-w/2, w/2) has standard deviation w / sqrt(12). */
-const MOOD_WIDTH_PER_STD = Math.sqrt(12);
 
 const OUTCOME_SUCCEEDED = 0;
 const OUTCOME_FAILED = 1;
@@ -875,17 +874,17 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     const fBase = slot * TASK_FEATURE_DIM;
     const creativityNeed = this.tFeatures[fBase + 5];
     const rng = this.userRng;
-    let satisfaction: number;
-    if (succeeded) {
-      satisfaction = 0.35 + 0.3 * c.quality[worker] + 0.2 * timeliness + 0.15 * c.creativity[worker] * creativityNeed + (coordinated ? 0.05 : 0);
-    } else if (kind === OUTCOME_FAILED) {
-      satisfaction = 0.1 + 0.1 * timeliness;
-    } else {
-      satisfaction = 0.02;
-    }
-    // User mood: uniform noise with standard deviation moodNoise.
-    satisfaction += MOOD_WIDTH_PER_STD * cfg.moodNoise * (rng.random() - 0.5);
-    satisfaction = satisfaction < 0 ? 0 : satisfaction > 1 ? 1 : satisfaction;
+    const hasWorker = worker >= 0;
+    const userView = {
+      succeeded,
+      failed: kind === OUTCOME_FAILED,
+      timeliness,
+      quality: hasWorker ? c.quality[worker] : 0,
+      creativity: hasWorker ? c.creativity[worker] : 0,
+      creativityNeed,
+      coordinated,
+    };
+    const satisfaction = trueSatisfaction(userView, rng.random(), cfg.moodNoise);
 
     if (succeeded) this.stepSuccess += priority;
     if (!slaMet) this.stepLatency += priority;
@@ -937,30 +936,24 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       (this.stepFinished ??= []).push(record);
     }
     if (giveScore) {
-      const cat = clampRound(1 + 9 * satisfaction + rng.normal(0, cfg.catNoise), 1, 10);
+      const cat = catScore(satisfaction, rng.normal(0, cfg.catNoise));
       const noise = cfg.ratingNoise;
       const creativityNoise = rng.normal(0, noise);
       const usefulnessNoise = rng.normal(0, noise);
       const noveltyNoise = rng.normal(0, noise);
       const qualityNoise = rng.normal(0, noise);
       if (this.collectEvents) {
-        const q = c.quality[Math.max(0, worker)];
-        const cr = c.creativity[Math.max(0, worker)];
-        const noWorker = worker < 0;
-        const usefulness = succeeded ? 0.5 + 0.5 * timeliness : 0.1;
-        const quality = noWorker ? 0 : succeeded ? q : 0.2 * q;
-        const creativity = noWorker ? 0 : cr * (0.5 + 0.5 * creativityNeed) * (succeeded ? 1 : 0.5);
-        const novelty = noWorker ? 0.4 * creativityNeed * 0.6 : (0.6 * cr + 0.4 * creativityNeed) * (succeeded ? 1 : 0.6);
+        const drivers = ratingDrivers(userView, hasWorker);
         (this.stepFeedback ??= []).push({
           type: 'score',
           taskId: this.tId[slot],
           tick: now,
           cat,
           ratings: {
-            creativity: clampRound(1 + 4 * creativity + creativityNoise, 1, 5),
-            usefulness: clampRound(1 + 4 * usefulness + usefulnessNoise, 1, 5),
-            novelty: clampRound(1 + 4 * novelty + noveltyNoise, 1, 5),
-            quality: clampRound(1 + 4 * quality + qualityNoise, 1, 5),
+            creativity: rating(drivers.creativity, creativityNoise),
+            usefulness: rating(drivers.usefulness, usefulnessNoise),
+            novelty: rating(drivers.novelty, noveltyNoise),
+            quality: rating(drivers.quality, qualityNoise),
           },
           features: this.eventSlab.copy(features, 0, TASK_OUTCOME_FEATURE_DIM),
         });
@@ -969,7 +962,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     }
     if (givePreference) {
       const j = rng.integer(0, this.ringCount);
-      const pA = 1 / (1 + Math.exp(-cfg.preferenceTemperature * (satisfaction - this.ringSatisfaction[j])));
+      const pA = preferenceProbability(satisfaction, this.ringSatisfaction[j], cfg.preferenceTemperature);
       const preferred: 0 | 1 = rng.random() < pA ? 0 : 1;
       if (this.collectEvents) {
         (this.stepFeedback ??= []).push({
@@ -1196,10 +1189,6 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   }
 }
 
-function clampRound(x: number, low: number, high: number): number {
-  const r = Math.round(x);
-  return r < low ? low : r > high ? high : r;
-}
 
 
 /** Copies generated tasks into batch columns, checking what only the objects show (category name, feature count). */
