@@ -11,7 +11,7 @@
  * Every bootstrap draws from an `Rng` forked by the configuration's key, so a configuration's CIs depend
  * only on its own runs and the seed: merging shards or adding a configuration changes no other numbers.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { median as ssMedian } from 'simple-statistics';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
@@ -28,7 +28,7 @@ import {
   type BootstrapOptions,
   type Interval,
 } from './rliable.js';
-import { canonicalJson, inspectRun } from './store.js';
+import { canonicalJson, configKeyOf, findRunDirs, inspectRun } from './store.js';
 
 export * from './rliable.js';
 
@@ -81,8 +81,6 @@ export interface LoadedResults {
 }
 
 /** Folders deeper than this below a root are not searched (root/experiment/run is depth 2). */
-const MAX_SEARCH_DEPTH = 3;
-
 /**
  * Loads one results folder, or several (shards of one sweep, or different experiments) merged. A folder may
  * be a run folder, an experiment folder or a results root; run folders are found below it. A run found
@@ -95,7 +93,7 @@ export function loadResults(dirs: string | readonly string[]): LoadedResults {
   for (const root of roots) {
     if (!existsSync(root)) throw new DataError(`Expected a results folder at ${root}, but it does not exist.`);
     if (!statSync(root).isDirectory()) throw new DataError(`Expected ${root} to be a folder, but it is a file.`);
-    const found = findRunDirs(root, 0);
+    const found = findRunDirs(root);
     // A policy bundle, a run folder itself or any other folder: refused, so no report is written into it.
     if (found.length === 0) {
       throw new DataError(`Expected a results folder holding run folders (each with config.json and summary.json, e.g. results/default), but ${root} holds none; nothing was written.`);
@@ -133,19 +131,6 @@ export function loadResults(dirs: string | readonly string[]): LoadedResults {
   return { roots, runs, problems, duplicates };
 }
 
-function isRunDir(dir: string): boolean {
-  return existsSync(join(dir, 'config.json')) || existsSync(join(dir, 'summary.json'));
-}
-
-function findRunDirs(dir: string, depth: number): string[] {
-  if (isRunDir(dir)) return [dir];
-  if (depth >= MAX_SEARCH_DEPTH) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-    .map((entry) => entry.name)
-    .sort(compareStrings)
-    .flatMap((name) => findRunDirs(join(dir, name), depth + 1));
-}
 
 /** Reads one finished run; throws RunFolderError when the folder is unfinished or its files do not hold a run. */
 export function readRun(dir: string): RunRecord {
@@ -185,7 +170,7 @@ export function readRun(dir: string): RunRecord {
   return {
     dir,
     runId: run.runId,
-    configKey: run.runId.replace(/-s\d+$/, ''),
+    configKey: configKeyOf(run.runId),
     seed: run.seed,
     experiment: run.experiment,
     env: run.env,

@@ -30,8 +30,14 @@ export function configHash(config: unknown): string {
   return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 12);
 }
 
+/** A run's id: `<config hash>-s<seed>`. The format lives here only (configKeyOf reads it back). */
 export function runId(config: unknown, seed: number): string {
   return `${configHash(config)}-s${seed}`;
+}
+
+/** The configuration part of a run id (its config hash): runs that differ only by seed share it. */
+export function configKeyOf(id: string): string {
+  return id.replace(/-s\d+$/, '');
 }
 
 export type RunStatus =
@@ -111,6 +117,27 @@ export function checkJsonLines(path: string): string | null {
     }
   }
   return null;
+}
+
+/** A folder that holds a run (its config.json or summary.json), finished or not. */
+export function isRunDir(dir: string): boolean {
+  return existsSync(join(dir, 'config.json')) || existsSync(join(dir, 'summary.json'));
+}
+
+const MAX_SEARCH_DEPTH = 3;
+
+/**
+ * Run folders at or below `dir` (a run folder, an experiment folder, a results root or shard copies), up to
+ * three levels down, in name order.
+ */
+export function findRunDirs(dir: string, depth = 0): string[] {
+  if (isRunDir(dir)) return [dir];
+  if (depth >= MAX_SEARCH_DEPTH) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap((name) => findRunDirs(join(dir, name), depth + 1));
 }
 
 /** Run folders below an experiment folder (any folder holding config.json or summary.json). */

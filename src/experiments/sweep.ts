@@ -6,7 +6,7 @@
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { parseSpec, setPath, type ExperimentSpec } from './spec.js';
-import { runId } from './store.js';
+import { configKeyOf, runId } from './store.js';
 
 /** One run: the spec it runs (no sweep, one seed), its seed, its id and the sweep values that made it. */
 export interface RunPlan {
@@ -55,7 +55,7 @@ export function expandRuns(spec: ExperimentSpec, shard?: Shard): RunPlan[] {
     const config = runConfig(resolved);
     for (const seed of resolved.seeds) {
       const id = runId(config, seed);
-      plans.push({ index: plans.length, runId: id, seed, spec: { ...resolved, seeds: [seed] }, axes, configKey: id.replace(/-s\d+$/, '') });
+      plans.push({ index: plans.length, runId: id, seed, spec: { ...resolved, seeds: [seed] }, axes, configKey: configKeyOf(id) });
     }
   }
   return shard ? plans.filter((plan) => plan.index % shard.count === shard.index) : plans;
