@@ -90,9 +90,22 @@ function formatNumber(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : v.toPrecision(4);
 }
 
-/** Drops the wall-clock keys (`time/*` except total_timesteps) so rows can be compared across runs. */
+/** The `time/*` keys that count (steps, updates, episodes) rather than measure wall time. */
+const TIME_COUNTERS: ReadonlySet<string> = new Set(['time/total_timesteps', 'time/iterations', 'time/episodes']);
+
+/**
+ * The one rule for which logged keys reproduce: every key but the wall-clock ones, which are `time/*`
+ * other than the counters (total_timesteps, iterations, episodes) and any `*_seconds`. The runner's
+ * metrics.jsonl and `reproducibleRow` both follow it.
+ */
+export function isReproducibleKey(key: string): boolean {
+  if (key.endsWith('_seconds')) return false;
+  return !key.startsWith('time/') || TIME_COUNTERS.has(key);
+}
+
+/** Drops the wall-clock keys (isReproducibleKey) so rows can be compared across runs. */
 export function reproducibleRow(row: LogRow): LogRow {
   const out: LogRow = {};
-  for (const [k, v] of Object.entries(row)) if (!k.startsWith('time/') || k === 'time/total_timesteps' || k === 'time/iterations') out[k] = v;
+  for (const [k, v] of Object.entries(row)) if (isReproducibleKey(k)) out[k] = v;
   return out;
 }

@@ -15,6 +15,7 @@ import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { envProducesFeedback, make, makeVec } from '../core/registry.js';
 import { createAgent } from '../../agents/index.js';
+import { isReproducibleKey } from '../../agents/common/logger.js';
 import './builtin-agents.js';
 import { createRewardModel, type RewardModelSpec } from '../reward/ensemble-reward-model.js';
 import { makeLearnedRewardVecEnv, RewardLearner } from '../reward/learned-reward-wrapper.js';
@@ -350,7 +351,7 @@ export function summarizeEpisodes(episodes: readonly EpisodeResult[]): Evaluatio
 function reproducibleMetrics(metrics: Readonly<Record<string, number>>): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const [key, value] of Object.entries(metrics)) {
-    if (key.startsWith('time/') || key.endsWith('_seconds')) continue;
+    if (!isReproducibleKey(key)) continue;
     out[key] = Number.isFinite(value) ? value : null;
   }
   return out;
