@@ -1,6 +1,6 @@
-import { ConfigError, describeValue } from '../errors.js';
-import { Wrapper, type Env, type ResetArgs, type ResetResult, type StepResult } from '../env.js';
-import { RunningMeanStd, type RunningStatsJSON } from '../running-stats.js';
+import { ConfigError } from '../errors.js';
+import type { Env, ResetArgs, ResetResult, StepResult } from '../env.js';
+import { RunningStatisticsWrapper } from './running-statistics-wrapper.js';
 import { Box, type Space } from '../spaces.js';
 
 export interface NormalizeObservationConfig {
@@ -19,48 +19,16 @@ export interface NormalizeObservationConfig {
  * Each observation is written to a new Float32Array: the env's array is left alone, and callers may keep
  * observations across steps.
  */
-export class NormalizeObservation<A = unknown> extends Wrapper<Float32Array, A> {
-  readonly epsilon: number;
-  readonly clip: number;
-  private readonly stats: RunningMeanStd;
+export class NormalizeObservation<A = unknown> extends RunningStatisticsWrapper<Float32Array, A> {
   private readonly unbounded: Box;
-  private updating = true;
 
   constructor(env: Env<Float32Array, A>, config: NormalizeObservationConfig = {}) {
-    super(env);
-    if (!(env.observationSpace instanceof Box)) {
-      throw new ConfigError(`Expected a Box observation space for NormalizeObservation (wrap with FlattenObservation first), but got ${env.observationSpace}.`);
-    }
-    this.epsilon = checkPositive(config.epsilon ?? 1e-8, 'epsilon');
-    this.clip = checkPositive(config.clip ?? Infinity, 'clip');
-    this.stats = new RunningMeanStd(env.observationSpace.flatDim);
-    this.unbounded = new Box(-Infinity, Infinity, env.observationSpace.shape);
+    super(env, boxOf(env).flatDim, config);
+    this.unbounded = new Box(-Infinity, Infinity, boxOf(env).shape);
   }
 
   override get observationSpace(): Space<Float32Array> {
     return this.unbounded;
-  }
-
-  /** True while the statistics are updated with each observation. */
-  get updatingStatistics(): boolean {
-    return this.updating;
-  }
-
-  /** Stops updating the statistics; observations are still normalized with the current ones. */
-  freeze(): void {
-    this.updating = false;
-  }
-
-  unfreeze(): void {
-    this.updating = true;
-  }
-
-  getStatistics(): RunningStatsJSON {
-    return this.stats.toJSON();
-  }
-
-  setStatistics(json: RunningStatsJSON): void {
-    this.stats.load(json);
   }
 
   /** Normalizes one observation with the current statistics, without updating them. */
@@ -88,7 +56,10 @@ export class NormalizeObservation<A = unknown> extends Wrapper<Float32Array, A> 
   }
 }
 
-function checkPositive(value: number, name: string): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new ConfigError(`Expected ${name} to be a positive number, but got ${describeValue(value)}.`);
-  return value;
+/** The env's Box observation space; anything else is refused before statistics are sized for it. */
+function boxOf(env: Env<Float32Array, unknown>): Box {
+  if (!(env.observationSpace instanceof Box)) {
+    throw new ConfigError(`Expected a Box observation space for NormalizeObservation (wrap with FlattenObservation first), but got ${env.observationSpace}.`);
+  }
+  return env.observationSpace;
 }

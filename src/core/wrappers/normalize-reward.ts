@@ -1,6 +1,6 @@
 import { ConfigError, describeValue } from '../errors.js';
-import { Wrapper, type Env, type StepResult } from '../env.js';
-import { RunningMeanStd, type RunningStatsJSON } from '../running-stats.js';
+import type { Env, StepResult } from '../env.js';
+import { RunningStatisticsWrapper } from './running-statistics-wrapper.js';
 
 export interface NormalizeRewardConfig {
   /** Discount of the return whose spread sets the scale. Default 0.99; match the learner's gamma. */
@@ -20,43 +20,17 @@ export interface NormalizeRewardConfig {
  * Like Gymnasium, `G` is cleared only on termination, not on truncation or `reset`. `freeze()` stops the
  * updates; `getStatistics()`/`setStatistics()` save and restore the variance of G.
  */
-export class NormalizeReward<O = unknown, A = unknown> extends Wrapper<O, A> {
+export class NormalizeReward<O = unknown, A = unknown> extends RunningStatisticsWrapper<O, A> {
   readonly gamma: number;
-  readonly epsilon: number;
-  readonly clip: number;
-  private readonly stats = new RunningMeanStd(1);
   private readonly sample = new Float64Array(1);
   private discountedReturn = 0;
-  private updating = true;
 
   constructor(env: Env<O, A>, config: NormalizeRewardConfig = {}) {
-    super(env);
+    super(env, 1, config);
     this.gamma = config.gamma ?? 0.99;
     if (typeof this.gamma !== 'number' || !(this.gamma >= 0 && this.gamma <= 1)) {
       throw new ConfigError(`Expected gamma in [0, 1], but got ${describeValue(this.gamma)}.`);
     }
-    this.epsilon = checkPositive(config.epsilon ?? 1e-8, 'epsilon');
-    this.clip = checkPositive(config.clip ?? Infinity, 'clip');
-  }
-
-  get updatingStatistics(): boolean {
-    return this.updating;
-  }
-
-  freeze(): void {
-    this.updating = false;
-  }
-
-  unfreeze(): void {
-    this.updating = true;
-  }
-
-  getStatistics(): RunningStatsJSON {
-    return this.stats.toJSON();
-  }
-
-  setStatistics(json: RunningStatsJSON): void {
-    this.stats.load(json);
   }
 
   override step(action: A): StepResult<O> {
@@ -70,9 +44,4 @@ export class NormalizeReward<O = unknown, A = unknown> extends Wrapper<O, A> {
     result.reward = scaled > this.clip ? this.clip : scaled < -this.clip ? -this.clip : scaled;
     return result;
   }
-}
-
-function checkPositive(value: number, name: string): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new ConfigError(`Expected ${name} to be a positive number, but got ${describeValue(value)}.`);
-  return value;
 }
