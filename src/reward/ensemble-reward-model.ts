@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
-import { checkRows, evaluateModel, type Prediction, type RewardDataset, type RewardModel, type UpdateOptions } from './reward-model.js';
+import { checkRows, evaluateModel, readRewardModelMeta, REWARD_MODEL_FORMAT, REWARD_MODEL_META_FILE, type Prediction, type RewardDataset, type RewardModel, type UpdateOptions } from './reward-model.js';
 import { ForestRewardModel as Forest } from './forest-reward-model.js';
 import { TfjsRewardModel } from './tfjs-reward-model.js';
 import { checkRewardModelSpec, type RewardModelSpec } from './config.js';
 
-const FORMAT = 'loopgym-reward-model';
-const META_FILE = 'reward-model.json';
+const FORMAT = REWARD_MODEL_FORMAT;
+const META_FILE = REWARD_MODEL_META_FILE;
 
 export class EnsembleRewardModel implements RewardModel {
   readonly kind = 'ensemble';
@@ -107,17 +107,6 @@ export class EnsembleRewardModel implements RewardModel {
   }
 }
 
-export function readRewardModelMeta(dir: string): Record<string, unknown> {
-  const path = join(dir, META_FILE);
-  let meta: Record<string, unknown>;
-  try {
-    meta = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new DataError(`Expected a readable ${META_FILE} in ${dir}, but got ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-  }
-  if (meta.format !== FORMAT) throw new DataError(`Expected format ${FORMAT} in ${path}, but got ${describeValue(meta.format)}.`);
-  return meta;
-}
 
 /** Rebuilds whatever reward model `dir` holds (tfjs-mlp, random-forest or ensemble). */
 export async function loadRewardModel(dir: string): Promise<RewardModel> {

@@ -25,12 +25,12 @@ import { resolveConfig } from '../core/config-schema.js';
 import { ForestRewardModelConfigSchema, type ForestRewardModelConfig, type ForestRewardModelConfigInput } from './config.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
-import { checkDataset, checkRows, evaluateModel, type Prediction, type RewardDataset, type RewardModel } from './reward-model.js';
+import { checkDataset, checkRows, evaluateModel, REWARD_MODEL_FORMAT, REWARD_MODEL_META_FILE, type Prediction, type RewardDataset, type RewardModel } from './reward-model.js';
 
 export type { ForestRewardModelConfig, ForestRewardModelConfigInput } from './config.js';
 
-const FORMAT = 'loopgym-reward-model';
-const META_FILE = 'reward-model.json';
+const FORMAT = REWARD_MODEL_FORMAT;
+const META_FILE = REWARD_MODEL_META_FILE;
 const TREES_FILE = 'forest.json';
 
 export class ForestRewardModel implements RewardModel {

@@ -9,7 +9,9 @@
  * `fit`, `update` and `predict` are synchronous: the LearnedRewardWrapper calls them inside `step`, which
  * the Env contract makes synchronous. `save` and `load` are asynchronous (file and tfjs IO).
  */
-import { ConfigError } from '../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { rewardModelMetrics, type RewardModelMetrics } from './metrics.js';
 
 /**
@@ -128,3 +130,21 @@ export function evaluateModel(model: Pick<RewardModel, 'predict' | 'dim'>, data:
     pairs > 0 ? { scoreA: model.predict(data.pairA), scoreB: model.predict(data.pairB), preferred: data.preferred } : undefined,
   );
 }
+
+/** The format and metadata file every saved reward model folder carries. */
+export const REWARD_MODEL_FORMAT = 'loopgym-reward-model';
+export const REWARD_MODEL_META_FILE = 'reward-model.json';
+
+/** Reads a reward model folder's metadata (reward-model.json), checking its format. */
+export function readRewardModelMeta(dir: string): Record<string, unknown> {
+  const path = join(dir, REWARD_MODEL_META_FILE);
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new DataError(`Expected a readable ${REWARD_MODEL_META_FILE} in ${dir}, but got ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+  if (meta.format !== REWARD_MODEL_FORMAT) throw new DataError(`Expected format ${REWARD_MODEL_FORMAT} in ${path}, but got ${describeValue(meta.format)}.`);
+  return meta;
+}
+

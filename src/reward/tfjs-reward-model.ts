@@ -39,6 +39,9 @@ import {
   checkDataset,
   checkRows,
   evaluateModel,
+  readRewardModelMeta,
+  REWARD_MODEL_FORMAT,
+  REWARD_MODEL_META_FILE,
   type Prediction,
   type RewardDataset,
   type RewardModel,
@@ -47,8 +50,8 @@ import {
 
 export { AUTO_WEIGHT_DECAY_ROWS, type TfjsRewardModelConfig, type TfjsRewardModelConfigInput } from './config.js';
 
-const FORMAT = 'loopgym-reward-model';
-const META_FILE = 'reward-model.json';
+const FORMAT = REWARD_MODEL_FORMAT;
+const META_FILE = REWARD_MODEL_META_FILE;
 /**
  * The variable holds log(beta) / BETA_RATE: Adam moves every parameter by about the learning rate per
  * step, too slow for the one temperature that sets the scale of the whole preference loss; scaling it
@@ -207,7 +210,7 @@ export class TfjsRewardModel implements RewardModel {
 
   async load(dir: string): Promise<void> {
     this.assertUsable();
-    const meta = readMeta(dir);
+    const meta = readRewardModelMeta(dir);
     if (meta.kind !== this.kind) throw new DataError(`Expected a ${this.kind} reward model in ${dir}, but got ${describeValue(meta.kind)}.`);
     const config = resolveConfig(TfjsRewardModelConfigSchema, meta.config, 'tfjs-mlp');
     (this as { config: Readonly<TfjsRewardModelConfig> }).config = config;
@@ -454,14 +457,3 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-function readMeta(dir: string): Record<string, unknown> {
-  const path = join(dir, META_FILE);
-  let meta: Record<string, unknown>;
-  try {
-    meta = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new DataError(`Expected a readable ${META_FILE} in ${dir}, but got ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-  }
-  if (meta.format !== FORMAT) throw new DataError(`Expected format ${FORMAT} in ${path}, but got ${describeValue(meta.format)}.`);
-  return meta;
-}
