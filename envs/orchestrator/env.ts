@@ -160,7 +160,7 @@ import { Float32Slab } from './slab.js';
 import { copyCompany, generateCompany, priorLogits, taskSources, type Company } from './world.js';
 import { HEAD, SCALE, TAIL, WORKER, observationLabels } from './observation.js';
 import { meanDuration, successLogit, successProbability } from './dynamics.js';
-import { catScore, preferenceProbability, rating, ratingDrivers, trueSatisfaction } from './users.js';
+import { catScore, preferenceProbability, rating, ratingDrivers, trueSatisfaction, type SatisfactionInput } from './users.js';
 
 export interface RewardComponents {
   success: number;
@@ -248,6 +248,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private readonly disabled: Uint8Array;
   private company!: Company;
   private fixedCompany: Company | null = null;
+  private readonly userView: SatisfactionInput = { succeeded: false, failed: false, timeliness: 0, quality: 0, creativity: 0, creativityNeed: 0, coordinated: false };
   /** Set by pinCompany (learning loops): served before `worldSeed`'s company and before drawing one. */
   private pinnedCompany: Company | null = null;
   private drawnCompany: Company | undefined;
@@ -875,15 +876,15 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     const creativityNeed = this.tFeatures[fBase + 5];
     const rng = this.userRng;
     const hasWorker = worker >= 0;
-    const userView = {
-      succeeded,
-      failed: kind === OUTCOME_FAILED,
-      timeliness,
-      quality: hasWorker ? c.quality[worker] : 0,
-      creativity: hasWorker ? c.creativity[worker] : 0,
-      creativityNeed,
-      coordinated,
-    };
+    // One reused view of the task for the user model (finish() runs for every task: no allocation).
+    const userView = this.userView;
+    userView.succeeded = succeeded;
+    userView.failed = kind === OUTCOME_FAILED;
+    userView.timeliness = timeliness;
+    userView.quality = hasWorker ? c.quality[worker] : 0;
+    userView.creativity = hasWorker ? c.creativity[worker] : 0;
+    userView.creativityNeed = creativityNeed;
+    userView.coordinated = coordinated;
     const satisfaction = trueSatisfaction(userView, rng.random(), cfg.moodNoise);
 
     if (succeeded) this.stepSuccess += priority;
