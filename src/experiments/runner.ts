@@ -139,7 +139,7 @@ export function runExperiment(spec: ExperimentSpec, options: RunOptions = {}): P
   return runSweep(spec, { ...options, workers: 1 });
 }
 
-/** Runs (or, with `resume`, skips when finished) one plan into `<experimentDir>/<runId>/`. */
+/** Runs one plan into `<experimentDir>/<runId>/`, or skips it when that run already finished (never overwritten). */
 export async function runPlan(plan: RunPlan, experimentDir: string, options: RunOptions = {}): Promise<RunOutcome> {
   const dir = join(experimentDir, plan.runId);
   // Two sweeps on one folder never write the same run: the lock is held until this run is written.
