@@ -3,6 +3,7 @@
  *
  * - `patterns`: wall milliseconds of `analyzeTraces` on 1,000 task records (from greedy workdays of
  *   Orchestrator-v0), the median of `--runs` calls after one warm-up. The designs' requirement: < 100 ms.
+ * - `pattern-router-decision`: microseconds per `pattern_router` decision (target < 50 us).
  * - `trace-recorder`: env steps per second of `make('Orchestrator-v0')` played by a fixed action sequence,
  *   with and without the TraceRecorder wrapper (the cost of recording), medians over `--runs` interleaved runs.
  *
@@ -16,6 +17,7 @@ import { Rng } from '../src/core/rng.js';
 import { createBaseline } from '../envs/orchestrator/baselines.js';
 import { analyzeTraces } from '../src/traces/analyze-traces.js';
 import { TraceRecorder } from '../src/traces/trace-recorder.js';
+import { PatternRouter } from '../src/traces/pattern-router.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 7;
@@ -67,3 +69,28 @@ for (let i = 0; i < runs; i++) {
   traced.push(stepsPerSecond(new TraceRecorder(make<Float32Array, number>('Orchestrator-v0'))));
 }
 console.log(JSON.stringify({ bench: 'trace-recorder', steps, plainStepsPerSec: Math.round(median(plain)), tracedStepsPerSec: Math.round(median(traced)), ratio: Math.round((median(traced) / median(plain)) * 1000) / 1000, ...machine }));
+
+// One pattern_router decision: a table lookup and a pass over the workers (observations from greedy play).
+const router = new PatternRouter(make('Orchestrator-v0'));
+await router.learn({ env: make('Orchestrator-v0'), totalSteps: 20_000 });
+const play = make<Float32Array, number>('Orchestrator-v0');
+const greedyPlayer = createBaseline('greedy', play);
+const observations: Float32Array[] = [];
+const masks: Uint8Array[] = [];
+{
+  let { obs, info } = play.reset({ seed: 5 });
+  for (let i = 0; i < 2000; i++) {
+    observations.push(obs);
+    masks.push(info.actionMask as Uint8Array);
+    const step = play.step(greedyPlayer.act(obs, { mask: info.actionMask as Uint8Array }));
+    ({ obs, info } = step.terminated || step.truncated ? play.reset() : step);
+  }
+}
+const decisionUs: number[] = [];
+let sink = 0;
+for (let r = 0; r < runs; r++) {
+  const start = performance.now();
+  for (let k = 0; k < 50; k++) for (let i = 0; i < observations.length; i++) sink += router.act(observations[i], { mask: masks[i] });
+  decisionUs.push(((performance.now() - start) * 1000) / (50 * observations.length));
+}
+console.log(JSON.stringify({ bench: 'pattern-router-decision', decisions: 50 * observations.length, medianMicroseconds: Math.round(median(decisionUs) * 1000) / 1000, targetMicroseconds: 50, checksum: sink % 7, ...machine }));

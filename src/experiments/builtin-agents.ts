@@ -10,6 +10,8 @@ import type { BaselineFactory } from '../../envs/orchestrator/evaluate.js';
 import { BASELINE_CONFIG_SCHEMAS } from '../../envs/orchestrator/baseline-config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/env.js';
+import { make } from '../core/registry.js';
+import { PatternRouter, PatternRouterConfigSchema } from '../traces/pattern-router.js';
 
 const DESCRIPTIONS: Record<string, string> = {
   round_robin: 'Baseline (Orchestrator): dispatches to workers in turn.',
@@ -29,6 +31,23 @@ for (const name of ORCHESTRATOR_BASELINE_NAMES) {
         throw new ConfigError(`Expected a single env in the context of baseline ${name} (it acts in that env), but got ${env ? 'a vector env' : 'none'}.`);
       }
       return createBaseline(name, env as Env<unknown, unknown>, config);
+    },
+  });
+}
+
+if (!listAgents().includes('pattern_router')) {
+  registerAgent({
+    name: 'pattern_router',
+    description: 'Baseline (Orchestrator): learns a routing table per category from traced greedy workdays, then routes by it.',
+    configSchema: PatternRouterConfigSchema,
+    factory: (config, context) => {
+      const env = context.env;
+      if (!env || !('unwrapped' in env)) {
+        // Trained through a vector env: act on a single env of the same id.
+        const spec = (env as { spec?: { id: string; kwargs: Record<string, unknown> } } | undefined)?.spec;
+        return new PatternRouter(make(spec?.id ?? 'Orchestrator-v0', { kwargs: spec?.kwargs ?? {} }), config);
+      }
+      return new PatternRouter(env as Env<unknown, unknown>, config);
     },
   });
 }

@@ -19,6 +19,7 @@ import { createBaseline } from '../../envs/orchestrator/baselines.js';
 import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
 import { readTraces, TraceRecorder, writeTraces } from '../../src/traces/trace-recorder.js';
 import { analyzeTraces } from '../../src/traces/analyze-traces.js';
+import type { PatternRouter } from '../../src/traces/pattern-router.js';
 import { TRACE_FORMAT, TRACE_VERSION, type TaskTrace } from '../../src/traces/trace-schema.js';
 
 /** Plays `episodes` greedy workdays from `seed` on; returns the recorder, the actions and the returns. */
@@ -148,5 +149,30 @@ describe('loopgym analyze', () => {
     const bad = spawnSync(process.execPath, [bin, 'analyze', join(dir, 'bad.jsonl')], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/loopgym: DataError: .*bad\.jsonl:1: Expected a JSON task trace/);
+  });
+});
+
+describe('pattern_router', () => {
+  it('learns a routing table from traced greedy workdays, routes by it, beats random, and saves/loads the table', async () => {
+    await import('../../src/experiments/builtin-agents.js');
+    const { createAgent } = await import('../../agents/index.js');
+    const { evaluateEpisodes } = await import('../../src/experiments/evaluate.js');
+    const env = make<Float32Array, number>('Orchestrator-v0');
+    const context = { observationSpace: env.observationSpace, actionSpace: env.actionSpace, env };
+    const router = createAgent('pattern_router', {}, context) as unknown as PatternRouter;
+    await router.learn({ env, totalSteps: 10_000 });
+    const categories = Object.keys(router.table);
+    expect(categories.length).toBeGreaterThanOrEqual(8);
+    for (const ranked of Object.values(router.table)) expect(new Set(ranked).size).toBe(ranked.length);
+    const random = createAgent('random', {}, context);
+    const options = { episodes: 8, seedBase: 900, deterministic: true };
+    const mean = (xs: { return: number }[]) => xs.reduce((a, b) => a + b.return, 0) / xs.length;
+    expect(mean(evaluateEpisodes(router, env, options))).toBeGreaterThan(mean(evaluateEpisodes(random, env, options)));
+    const dir = mkdtempSync(join(tmpdir(), 'loopgym-router-'));
+    await router.save(dir);
+    const loaded = createAgent('pattern_router', {}, context) as unknown as PatternRouter;
+    await loaded.load(dir);
+    expect(loaded.table).toEqual(router.table);
+    expect(mean(evaluateEpisodes(loaded, env, options))).toBe(mean(evaluateEpisodes(router, env, options)));
   });
 });
