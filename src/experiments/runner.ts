@@ -186,7 +186,9 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
     const trainSeconds = (performance.now() - started) / 1000;
 
     const evalOptions = { episodes: spec.evaluation.episodes, seedBase: EVAL_SEED_OFFSET + 1000 * plan.seed, deterministic: spec.evaluation.deterministic };
-    const evaluation = summarizeEpisodes(evaluateEpisodes(agent, evalEnv, evalOptions));
+    const tracer = spec.logging.traces && envProducesFeedback(spec.env.id) ? new TraceRecorder(evalEnv) : undefined;
+    const evaluation = summarizeEpisodes(evaluateEpisodes(agent, tracer ?? evalEnv, evalOptions));
+    if (tracer) writeTraces(join(dir, 'traces.jsonl.gz'), tracer.traces);
     const baselines: Record<string, EvaluationSummary> = {};
     for (const baseline of spec.baselines) {
       const baselineAgent = createAgent(baseline, {}, { ...context, env: evalEnv });

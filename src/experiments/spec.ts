@@ -44,6 +44,7 @@ export const EvaluationSectionSchema = z.strictObject({
 
 export const LoggingSectionSchema = z.strictObject({
   tensorboard: z.boolean().default(false).describe('Also write every logged scalar to <run>/tb/ as TensorBoard event files'),
+  traces: z.boolean().default(false).describe('Also record every task of the final evaluation to <run>/traces.jsonl.gz (Orchestrator envs; loopgym analyze reads it)'),
 });
 
 const SweepValueSchema = z.union([z.number(), z.string(), z.boolean()]);
@@ -81,7 +82,7 @@ export const ExperimentSpecSchema = crossFieldRules(
     evaluation: EvaluationSectionSchema.default({ episodes: 20, deterministic: true }),
     baselines: z.array(z.string()).default([]).describe('Non-learning agents evaluated beside the trained one (e.g. random, greedy, oracle)'),
     backend: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend'),
-    logging: LoggingSectionSchema.default({ tensorboard: false }).describe('Extra outputs of each run; they change no result, so not the run id'),
+    logging: LoggingSectionSchema.default({ tensorboard: false, traces: false }).describe('Extra outputs of each run; they change no result, so not the run id'),
     sweep: SweepSectionSchema.optional(),
   }),
   (spec, blame) => {
@@ -143,6 +144,9 @@ function checkRewardKnob(spec: ExperimentSpec): void {
     throw new ConfigError(
       `env.kwargs.rewardMode: Expected no rewardMode in env.kwargs (set reward.mode instead: it decides what the learner trains on, and evaluation always scores the gold reward), but got ${JSON.stringify(spec.env.kwargs.rewardMode)}.`,
     );
+  }
+  if (spec.logging.traces && listEnvs().includes(spec.env.id) && !envProducesFeedback(spec.env.id)) {
+    throw new ConfigError(`logging.traces: Expected an env whose tasks can be traced (Orchestrator-v0, Orchestrator-drift-v0), but got ${spec.env.id}.`);
   }
   if (spec.reward.mode !== 'gold' && listEnvs().includes(spec.env.id) && !envProducesFeedback(spec.env.id)) {
     throw new ConfigError(`reward.mode: Expected "gold" for ${spec.env.id} (its registration declares no user feedback), but got ${JSON.stringify(spec.reward.mode)}.`);

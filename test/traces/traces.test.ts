@@ -176,3 +176,18 @@ describe('pattern_router', () => {
     expect(mean(evaluateEpisodes(loaded, env, options))).toBe(mean(evaluateEpisodes(router, env, options)));
   });
 });
+
+describe('logging.traces in a spec', () => {
+  it("records the final evaluation's tasks into <run>/traces.jsonl.gz without changing the run's numbers", async () => {
+    const { parseSpec } = await import('../../src/experiments/spec.js');
+    const { runExperiment } = await import('../../src/experiments/runner.js');
+    const base = { env: { id: 'Orchestrator-v0', numEnvs: 2 }, agent: { name: 'ppo', numSteps: 64, batchSize: 64, numEpochs: 1 }, totalSteps: 256, evaluation: { episodes: 2 } };
+    const out = mkdtempSync(join(tmpdir(), 'loopgym-spec-traces-'));
+    const plain = (await runExperiment(parseSpec({ ...base, name: 'plain' }), { outDir: out })).runs[0];
+    const traced = (await runExperiment(parseSpec({ ...base, name: 'traced', logging: { traces: true } }), { outDir: out })).runs[0];
+    expect(traced.summary.eval).toEqual(plain.summary.eval);
+    const traces = readTraces(join(traced.dir, 'traces.jsonl.gz'));
+    expect(new Set(traces.map((t) => t.episode))).toEqual(new Set([0, 1]));
+    expect(() => parseSpec({ ...base, name: 'c', env: { id: 'CartPole-v1' }, logging: { traces: true } })).toThrow(/logging\.traces: Expected an env whose tasks can be traced/);
+  }, 60_000);
+});
