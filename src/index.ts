@@ -38,6 +38,8 @@ export { compareRuns, renderComparison, type RunComparison, type CompareOptions 
 export * from './loop/index.js';
 // Task traces and their pattern analysis.
 export * from './traces/index.js';
+// Offline-RL datasets (Minari layout).
+export * from './datasets/index.js';
 
 // Export to a production orchestrator.
 export * from './export/index.js';

@@ -15,6 +15,7 @@ import { exportCommand, serveCommand } from './commands/export.js';
 import { curveCommand } from './commands/curve.js';
 import { loopCommand } from './commands/loop.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { datasetCommand } from './commands/dataset.js';
 import { checkFlags, checkFlagValues } from './flag-checks.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 
@@ -40,6 +41,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .command(serveCommand)
     .command(loopCommand)
     .command(analyzeCommand)
+    .command(datasetCommand)
     .command(curveCommand)
     .command(envsCommand)
     .command(agentsCommand)
