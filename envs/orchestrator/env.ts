@@ -95,7 +95,9 @@
  * creativity_need), x0.5 on failure), novelty ((0.6 creativity[w] + 0.4 creativity_need), x0.6 on failure).
  * With probability `preferenceRate` [0.1] a finished task is compared with one of the last 16 finished
  * (Bradley-Terry, `preferenceTemperature` [8]). Events are in `info.feedback` (types in feedback.ts; a
- * frozen empty array when there are none); `info.finished` lists TaskOutcome records (`recordTasks`).
+ * frozen empty array when there are none); `info.finished` lists TaskOutcome records and `info.decisions`
+ * the decisions that touched a task this step (TaskDecision: scanned, dispatched, coordinated, requeued),
+ * both with `recordTasks`.
  *
  * ## Episode end
  * Never terminated: `make` cuts a workday of 200 ticks (= `dayLength`) with the TimeLimit wrapper.
@@ -154,6 +156,7 @@ import {
   clearOutcomeOneHots,
   type FeedbackEvent,
   type OutcomeKind,
+  type TaskDecision,
   type TaskOutcome,
 } from './feedback.js';
 import { Float32Slab } from './slab.js';
@@ -208,6 +211,7 @@ const CHUNK = 32;
 const PRIOR_DURATION = 12;
 const EMPTY_FINISHED: readonly TaskOutcome[] = Object.freeze([]) as readonly TaskOutcome[];
 const EMPTY_FEEDBACK: readonly FeedbackEvent[] = Object.freeze([]) as readonly FeedbackEvent[];
+const EMPTY_DECISIONS: readonly TaskDecision[] = Object.freeze([]) as readonly TaskDecision[];
 
 
 const OUTCOME_SUCCEEDED = 0;
@@ -277,6 +281,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private readonly tArrival: Int32Array;
   private readonly tScanned: Uint8Array;
   private readonly tRetries: Int32Array;
+  private readonly tBurst: Uint8Array;
   private readonly tFeatures: Float32Array;
   private readonly freeSlots: Int32Array;
   private freeCount = 0;
@@ -360,6 +365,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private stepFeedbackSatisfaction = 0;
   private stepFinished: TaskOutcome[] | null = null;
   private stepFeedback: FeedbackEvent[] | null = null;
+  private stepDecisions: TaskDecision[] | null = null;
   /** Whether finished-task records and feedback events are built (see stopCollectingEvents). */
   private collectEvents = true;
 
@@ -430,6 +436,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.tArrival = new Int32Array(size);
     this.tScanned = new Uint8Array(size);
     this.tRetries = new Int32Array(size);
+    this.tBurst = new Uint8Array(size);
     this.tFeatures = new Float32Array(size * TASK_FEATURE_DIM);
     this.freeSlots = new Int32Array(size);
     // A power-of-two ring, so wrapping is a bit mask.
@@ -551,6 +558,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       goldReward: success + latency + cost + w.satisfaction * this.stepGoldSatisfaction,
       finished: this.stepFinished ?? EMPTY_FINISHED,
       feedback: this.stepFeedback ?? EMPTY_FEEDBACK,
+      decisions: this.stepDecisions ?? EMPTY_DECISIONS,
     };
     return { obs: this.observe(), reward: this.stepReward(), terminated: false, truncated: false, info };
   }
@@ -682,6 +690,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
         this.tScanned[slot] = 1;
         this.queueUnscanned--;
         left--;
+        this.decide('scanned', slot, -1);
       }
     }
   }
@@ -708,6 +717,12 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.fEnd[k] = this.tick + duration;
     this.fOutcome[k] = outcome;
     this.used[worker] += units;
+    this.decide(units === 2 ? 'coordinated' : 'dispatched', slot, worker);
+  }
+
+  /** Notes a decision that touched the task in `slot` (info.decisions), when task records are kept. */
+  private decide(type: TaskDecision['type'], slot: number, worker: number): void {
+    if (this.config.recordTasks && this.collectEvents) (this.stepDecisions ??= []).push({ type, taskId: this.tId[slot], tick: this.tick, worker });
   }
 
   private monitor(): void {
@@ -718,6 +733,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       const worker = this.fWorker[k];
       this.observeOutcome(worker, this.tCategory[slot], false, this.tick - this.fStart[k]);
       this.tRetries[slot]++;
+      this.decide('requeued', slot, worker);
       this.pushHead(slot);
       this.removeInflight(k);
       k--;
@@ -828,6 +844,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.tArrival[slot] = this.tick;
     this.tScanned[slot] = 0;
     this.tRetries[slot] = 0;
+    this.tBurst[slot] = this.burstLeft > 0 ? 1 : 0;
     const base = slot * TASK_FEATURE_DIM;
     const from = i * TASK_FEATURE_DIM;
     for (let f = 0; f < TASK_FEATURE_DIM; f++) this.tFeatures[base + f] = batch.features[from + f];
@@ -930,6 +947,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
         coordinated,
         retries: this.tRetries[slot],
         finishTick: now,
+        arrivedInBurst: this.tBurst[slot] === 1,
         features: this.recordSlab.copy(features, 0, TASK_OUTCOME_FEATURE_DIM),
         trueSatisfaction: satisfaction,
         satisfactionTerm: cfg.rewardWeights.satisfaction * (satisfaction - 0.5),
@@ -1067,6 +1085,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.stepFeedbackSatisfaction = 0;
     this.stepFinished = null;
     this.stepFeedback = null;
+    this.stepDecisions = null;
   }
 
   // ---- mask and observation ----

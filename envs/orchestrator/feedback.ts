@@ -49,6 +49,20 @@ export type FeedbackEvent = ScoreFeedback | PreferenceFeedback;
 export type OutcomeKind = 'succeeded' | 'failed' | 'stalled' | 'abandoned';
 
 /** A finished task, as `info.finished` reports it. */
+/**
+ * An orchestrator decision that touched a task (`info.decisions`, built when `recordTasks` is on):
+ * `scanned` (its category, complexity and features revealed), `dispatched` / `coordinated` (work started on
+ * `worker`, one or two units), `requeued` (monitor found the work on `worker` hung and put the task back at
+ * the head of the queue). `tick` is the tick the decision was taken in.
+ */
+export interface TaskDecision {
+  type: 'scanned' | 'dispatched' | 'coordinated' | 'requeued';
+  taskId: number;
+  tick: number;
+  /** Worker slot; -1 for a scan. */
+  worker: number;
+}
+
 export interface TaskOutcome {
   taskId: number;
   plugin: string;
@@ -68,6 +82,8 @@ export interface TaskOutcome {
   coordinated: boolean;
   retries: number;
   finishTick: number;
+  /** The task arrived during an arrival burst. */
+  arrivedInBurst: boolean;
   /** `taskOutcomeFeatures` of this task. */
   features: Float32Array;
   /** The hidden true satisfaction. For evaluation only: a policy or reward model must not train on it. */

@@ -7,14 +7,16 @@
  *   architecture with the best success rate among those worked on at least `minSupport` tasks, its Wilson
  *   interval, the runner-up, and whether the lead is significant (one-sided two-proportion z-test at
  *   `confidence`).
- * - `failurePatterns`: conditions (category, architecture, complexity band, coordinated, retried; alone and
+ * - `failurePatterns`: conditions (category, architecture, complexity band, coordinated, retried, arrived in
+ *   a burst, and the task's decision sequence such as `scanned>dispatched>requeued>dispatched`; alone and
  *   in pairs) before failures, stalls and SLA misses with support >= `minSupport`, their failure rate, lift
  *   over the overall failure rate and Wilson interval; strongest (lift x support) first.
  * - `opportunities`: categories where the policy's routing (its tasks' architecture mix) does worse than
  *   the best-supported architecture by more than `gainThreshold` (relative), with the expected gain in
  *   success rate and its interval.
  * - `coordination`: success with and without a reviewer, per complexity.
- * - `temporal`: success rate and latency by quarter of the workday (arrival tick) and in busy hours.
+ * - `temporal`: success rate and latency by quarter of the workday (arrival tick); `bursts`: the same for
+ *   tasks that arrived during an arrival burst and outside one, with Wilson intervals.
  */
 import { z } from 'zod';
 import { resolveConfig } from '../core/config-schema.js';
@@ -78,6 +80,7 @@ export interface TraceAnalysis {
   opportunities: Opportunity[];
   coordination: { complexity: number; coordinated: Rate; alone: Rate }[];
   temporal: { quarter: number; tasks: number; successRate: number; meanLatency: number }[];
+  bursts: (Rate & { arrivedInBurst: boolean; meanLatency: number })[];
 }
 
 export function bandOf(complexity: number): 'low' | 'mid' | 'high' {
@@ -113,6 +116,10 @@ export function analyzeTraces(traces: readonly TaskTrace[], input: Partial<Trace
     temporal: [0, 1, 2, 3].map((quarter) => {
       const ts = traces.filter((t) => Math.min(3, Math.floor((4 * (((t.arrivalTick % options.dayLength) + options.dayLength) % options.dayLength)) / options.dayLength)) === quarter);
       return { quarter, tasks: ts.length, successRate: ts.length ? ts.filter((t) => t.outcome === 'succeeded').length / ts.length : NaN, meanLatency: ts.length ? mean(ts.map((t) => t.latency)) : NaN };
+    }),
+    bursts: [true, false].map((arrivedInBurst) => {
+      const ts = traces.filter((t) => t.arrivedInBurst === arrivedInBurst);
+      return { arrivedInBurst, ...rate(ts), meanLatency: ts.length ? mean(ts.map((t) => t.latency)) : NaN };
     }),
   };
 }
@@ -162,7 +169,14 @@ function conditionsOf(t: TaskTrace): Record<string, string> {
     complexity: bandOf(t.complexity),
     coordinated: String(t.coordinated),
     retried: String(t.retries > 0),
+    burst: String(t.arrivedInBurst),
+    decisions: decisionSequence(t),
   };
+}
+
+/** The task's decisions as `scanned>dispatched>requeued>dispatched` (`(none)` when it had none). */
+export function decisionSequence(t: TaskTrace): string {
+  return t.decisions.length === 0 ? '(none)' : t.decisions.map((d) => d.type).join('>');
 }
 
 function failurePatterns(traces: readonly TaskTrace[], options: TraceAnalysisOptions): FailurePattern[] {

@@ -1,7 +1,8 @@
 /**
  * `TraceRecorder`: a wrapper that records the life of every task of an Orchestrator env as a TaskTrace
- * (trace-schema.ts), from what the env reports when a task ends (`info.finished`, which `recordTasks`
- * keeps on by default) and the feedback its users leave (`info.feedback`). An episode's records are
+ * (trace-schema.ts), from the decisions that touch a task (`info.decisions`), what the env reports when it
+ * ends (`info.finished`; both kept by `recordTasks`, on by default) and the feedback its users leave
+ * (`info.feedback`). An episode's records are
  * complete when it ends (a preference may name a task finished earlier in the episode); `traces` holds
  * them in task-finish order. `writeTraces` writes JSONL (gzip for a `.gz` path) atomically and refuses more
  * than `maxBytes`. Recording reads only what the env already reports: no extra random draws, so a traced
@@ -13,7 +14,7 @@ import { Wrapper, type Env, type ResetArgs, type ResetResult, type StepResult } 
 import { ConfigError, DataError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
-import type { FeedbackEvent, TaskOutcome } from '../../envs/orchestrator/feedback.js';
+import type { FeedbackEvent, TaskDecision, TaskOutcome } from '../../envs/orchestrator/feedback.js';
 import { TASK_FEATURE_DIM } from '../plugins/types.js';
 import { TaskTraceSchema, TRACE_FORMAT, TRACE_VERSION, type TaskTrace } from './trace-schema.js';
 
@@ -24,6 +25,8 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
   /** Every finished episode's task records, in order. */
   readonly traces: TaskTrace[] = [];
   private current = new Map<number, TaskTrace>();
+  /** Decisions of tasks still alive, by task id (a task's list moves into its record when it ends). */
+  private decisions = new Map<number, TaskTrace['decisions']>();
   private episode = -1;
   private seed: number | null = null;
 
@@ -44,6 +47,14 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
 
   override step(action: number): StepResult<Float32Array> {
     const result = super.step(action);
+    const decisions = result.info.decisions as readonly TaskDecision[] | undefined;
+    if (decisions) {
+      for (const d of decisions) {
+        let list = this.decisions.get(d.taskId);
+        if (!list) this.decisions.set(d.taskId, (list = []));
+        list.push({ tick: d.tick, type: d.type, worker: d.worker });
+      }
+    }
     const finished = result.info.finished as readonly TaskOutcome[] | undefined;
     if (finished) for (const task of finished) this.current.set(task.taskId, this.record(task));
     const feedback = result.info.feedback as readonly FeedbackEvent[] | undefined;
@@ -58,6 +69,9 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
   }
 
   private record(task: TaskOutcome): TaskTrace {
+    const decisions = this.decisions.get(task.taskId) ?? [];
+    this.decisions.delete(task.taskId);
+    const turnedAway = task.kind === 'abandoned' && task.latency === 0 && decisions.length === 0;
     return {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,
@@ -73,11 +87,13 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
       arrivalTick: task.finishTick - task.latency,
       finishTick: task.finishTick,
       latency: task.latency,
+      arrivedInBurst: task.arrivedInBurst,
+      decisions,
       worker: task.worker,
       architecture: task.architecture,
       coordinated: task.coordinated,
       retries: task.retries,
-      outcome: task.kind,
+      outcome: turnedAway ? 'turned_away' : task.kind,
       slaMet: task.slaMet,
       trueSatisfaction: task.trueSatisfaction,
       feedback: null,
@@ -98,6 +114,7 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
   private flush(): void {
     for (const trace of this.current.values()) this.traces.push(trace);
     this.current.clear();
+    this.decisions.clear();
   }
 }
 
@@ -125,6 +142,8 @@ export function readTraces(path: string): TaskTrace[] {
     } catch (error) {
       throw new DataError(`${path}:${i + 1}: Expected a JSON task trace, but the line does not parse (${(error as Error).message}).`);
     }
+    const version = (value as { version?: unknown } | null)?.version;
+    if (version !== TRACE_VERSION) throw new DataError(`${path}:${i + 1}: Expected a ${TRACE_FORMAT} record of version ${TRACE_VERSION}, but found version ${JSON.stringify(version)}; record the traces again with this loopgym.`);
     const parsed = TaskTraceSchema.safeParse(value);
     if (!parsed.success) throw new DataError(`${path}:${i + 1}: Expected a ${TRACE_FORMAT} v${TRACE_VERSION} record, but ${parsed.error.issues[0].path.join('.') || 'it'}: ${parsed.error.issues[0].message}.`);
     traces.push(parsed.data);

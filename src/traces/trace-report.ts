@@ -21,7 +21,7 @@ export function renderTraceMarkdown(a: TraceAnalysis, source: string): string {
       ['category', 'band', 'best', 'success', 'tasks', 'runner-up', 'success', 'lead significant'],
       a.bestWorkers.map((b) => [b.category, b.band, b.best.architecture, `${pct(b.best.rate)} ${interval(b.best.low, b.best.high)}`, String(b.best.trials), b.runnerUp?.architecture ?? '-', b.runnerUp ? `${pct(b.runnerUp.rate)} ${interval(b.runnerUp.low, b.runnerUp.high)}` : '-', b.significant ? 'yes' : 'no']),
     ),
-    '## Failure patterns (failed, stalled, abandoned or late)',
+    '## Failure patterns (failed, stalled, abandoned, turned away or late)',
     table(
       ['conditions', 'support', 'failure rate', 'lift'],
       a.failurePatterns.map((p) => [Object.entries(p.conditions).map(([k, v]) => `${k}=${v}`).join(', '), String(p.support), `${pct(p.failureRate)} ${interval(p.low, p.high)}`, p.lift.toFixed(2)]),
@@ -38,6 +38,8 @@ export function renderTraceMarkdown(a: TraceAnalysis, source: string): string {
     ),
     '## Time of day (arrival, quarters of the workday)',
     table(['quarter', 'tasks', 'success', 'mean latency'], a.temporal.map((t) => [String(t.quarter + 1), String(t.tasks), pct(t.successRate), Number.isFinite(t.meanLatency) ? t.meanLatency.toFixed(1) : '-'])),
+    '## During arrival bursts',
+    table(['arrived', 'tasks', 'success', 'mean latency'], a.bursts.map((b) => [b.arrivedInBurst ? 'in a burst' : 'outside bursts', String(b.trials), b.trials ? `${pct(b.rate)} ${interval(b.low, b.high)}` : '-', Number.isFinite(b.meanLatency) ? b.meanLatency.toFixed(1) : '-'])),
   ].join('\n\n')}\n`;
 }
 

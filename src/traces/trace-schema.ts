@@ -1,29 +1,33 @@
 /**
- * The task trace record (JSONL, one task per line), format `loopgym.task-trace`, version 1. A record is the
+ * The task trace record (JSONL, one task per line), format `loopgym.task-trace`, version 2. A record is the
  * life of one task of Orchestrator-v0 / -drift-v0 as the env reports it when the task ends
- * (`info.finished`) plus the user feedback it received (`info.feedback`):
+ * (`info.finished`), the decisions that touched it (`info.decisions`) and the user feedback it received
+ * (`info.feedback`):
  *
  * | field | meaning |
  * |---|---|
- * | `format`, `version` | `loopgym.task-trace`, 1 |
+ * | `format`, `version` | `loopgym.task-trace`, 2 |
  * | `episode`, `seed` | the episode's index in the recording and its reset seed (null when unseeded) |
  * | `taskId` | the env's task number within the episode |
  * | `plugin`, `category`, `complexity` (1-5), `priority` (1-3), `slaTicks` | what the task was |
  * | `features` | the six plugin features of the task, [0, 1] |
  * | `arrivalTick`, `finishTick`, `latency` | ticks; latency = finish - arrival |
+ * | `arrivedInBurst` | the task arrived during an arrival burst |
+ * | `decisions` | `[{tick, type, worker}]` in order: `scanned` (worker -1), `dispatched` / `coordinated` to a worker, `requeued` (monitor found it hung on that worker) |
  * | `worker`, `architecture` | the slot and architecture that worked it last (-1 and "" when abandoned) |
  * | `coordinated`, `retries` | dispatched with a reviewer; times it was requeued (found hung by monitor) |
- * | `outcome` | `succeeded`, `failed`, `stalled` (a silent failure that surfaced at its deadline) or `abandoned` (turned away or waited too long) |
+ * | `outcome` | `succeeded`, `failed`, `stalled` (a silent failure that surfaced at its deadline), `abandoned` (waited too long in the queue) or `turned_away` (arrived at a full queue) |
  * | `slaMet` | finished within its SLA |
  * | `trueSatisfaction` | the hidden truth (for analysis and evaluation only, never for training) |
  * | `feedback` | `{cat, ratings}` when the user scored it, else null; `preferences`: [{other, preferred}] |
  *
- * Decisions that did not change a task's fate (scans, monitor sweeps that found nothing) are not recorded.
+ * Version 1 (no `arrivedInBurst`, no `decisions`, turned-away tasks counted as `abandoned`) is refused by
+ * readTraces with a message naming the version.
  */
 import { z } from 'zod';
 
 export const TRACE_FORMAT = 'loopgym.task-trace';
-export const TRACE_VERSION = 1;
+export const TRACE_VERSION = 2;
 
 export const TaskTraceSchema = z.strictObject({
   format: z.literal(TRACE_FORMAT),
@@ -40,11 +44,13 @@ export const TaskTraceSchema = z.strictObject({
   arrivalTick: z.number().int(),
   finishTick: z.number().int(),
   latency: z.number().min(0),
+  arrivedInBurst: z.boolean(),
+  decisions: z.array(z.strictObject({ tick: z.number().int(), type: z.enum(['scanned', 'dispatched', 'coordinated', 'requeued']), worker: z.number().int().min(-1) })),
   worker: z.number().int().min(-1),
   architecture: z.string(),
   coordinated: z.boolean(),
   retries: z.number().int().min(0),
-  outcome: z.enum(['succeeded', 'failed', 'stalled', 'abandoned']),
+  outcome: z.enum(['succeeded', 'failed', 'stalled', 'abandoned', 'turned_away']),
   slaMet: z.boolean(),
   trueSatisfaction: z.number().min(0).max(1),
   feedback: z.strictObject({ cat: z.number().int().min(1).max(10), ratings: z.record(z.string(), z.number()) }).nullable(),

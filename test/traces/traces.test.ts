@@ -46,6 +46,49 @@ function play(env: Env<Float32Array, number>, episodes: number, seed: number, ac
   return { taken, returns };
 }
 
+/** Every task's life is consistent: see the checks. */
+function checkLives(traces: readonly TaskTrace[]): void {
+  for (const t of traces) {
+    expect(t.format).toBe(TRACE_FORMAT);
+    expect(t.finishTick).toBeGreaterThanOrEqual(t.arrivalTick);
+    expect(t.latency).toBe(t.finishTick - t.arrivalTick);
+    if (t.outcome === 'abandoned' || t.outcome === 'turned_away') expect(t.architecture === '' || t.retries >= 0).toBe(true);
+    else expect(t.worker).toBeGreaterThanOrEqual(0);
+    // Decisions: in time order, none before arrival or after the finish; a dispatch before any finish of
+    // worked tasks, the last dispatch on the worker that finished it, one requeue per retry.
+    const ticks = t.decisions.map((d) => d.tick);
+    expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
+    for (const d of t.decisions) {
+      expect(d.tick).toBeGreaterThanOrEqual(t.arrivalTick);
+      expect(d.tick).toBeLessThan(t.finishTick);
+    }
+    const starts = t.decisions.filter((d) => d.type === 'dispatched' || d.type === 'coordinated');
+    if (t.outcome === 'succeeded' || t.outcome === 'failed' || t.outcome === 'stalled') {
+      expect(starts.length).toBeGreaterThanOrEqual(1);
+      expect(starts.at(-1)!.worker).toBe(t.worker);
+      expect(starts.at(-1)!.type === 'coordinated').toBe(t.coordinated);
+    }
+    expect(t.decisions.filter((d) => d.type === 'requeued').length).toBe(t.retries);
+    expect(t.decisions.filter((d) => d.type === 'scanned').length).toBeLessThanOrEqual(1);
+    if (t.outcome === 'turned_away') expect([t.latency, t.decisions.length]).toEqual([0, 0]);
+  }
+}
+
+/** Plays a uniformly random allowed action for `steps` ticks (it scans, coordinates and requeues too). */
+function playRandom(env: Env<Float32Array, number>, seed: number, steps: number): void {
+  const rng = new Rng(`random-play/${seed}`);
+  let { info } = env.reset({ seed });
+  for (let t = 0; t < steps; t++) {
+    const mask = info.actionMask as Uint8Array;
+    let action = rng.integer(0, mask.length);
+    while (!mask[action]) action = (action + 1) % mask.length;
+    const step = env.step(action);
+    info = step.info;
+    if (step.terminated || step.truncated) info = env.reset().info;
+  }
+  env.close();
+}
+
 describe('TraceRecorder', () => {
   it('records every task once with a consistent life, changes nothing, and replays to the same trace', () => {
     const recorder = new TraceRecorder(make<Float32Array, number>('Orchestrator-v0'));
@@ -56,13 +99,9 @@ describe('TraceRecorder', () => {
       const ids = traces.filter((t) => t.episode === e).map((t) => t.taskId);
       expect(new Set(ids).size).toBe(ids.length);
     }
-    for (const t of traces) {
-      expect(t.format).toBe(TRACE_FORMAT);
-      expect(t.finishTick).toBeGreaterThanOrEqual(t.arrivalTick);
-      expect(t.latency).toBe(t.finishTick - t.arrivalTick);
-      if (t.outcome === 'abandoned') expect(t.architecture === '' || t.retries >= 0).toBe(true);
-      else expect(t.worker).toBeGreaterThanOrEqual(0);
-    }
+    checkLives(traces);
+    expect(traces.some((t) => t.decisions.some((d) => d.type === 'requeued'))).toBe(true);
+    expect(traces.some((t) => t.arrivedInBurst)).toBe(true);
     expect(traces.some((t) => t.feedback !== null)).toBe(true);
     // The same episodes without the recorder: identical returns (recording draws nothing).
     expect(play(make<Float32Array, number>('Orchestrator-v0'), 3, 100, taken).returns).toEqual(returns);
@@ -70,6 +109,15 @@ describe('TraceRecorder', () => {
     const again = new TraceRecorder(make<Float32Array, number>('Orchestrator-v0'));
     play(again, 3, 100, taken);
     expect(again.traces).toEqual(traces);
+  });
+
+  it('records scans, coordination and requeues of a random policy with consistent lives; a full queue turns tasks away', () => {
+    const recorder = new TraceRecorder(make<Float32Array, number>('Orchestrator-v0', { kwargs: { preset: 'hard', queueCapacity: 4 } }));
+    playRandom(recorder, 5, 1000);
+    checkLives(recorder.traces);
+    const types = new Set(recorder.traces.flatMap((t) => t.decisions.map((d) => d.type)));
+    expect([...types].sort()).toEqual(['coordinated', 'dispatched', 'requeued', 'scanned']);
+    expect(recorder.traces.some((t) => t.outcome === 'turned_away')).toBe(true);
   });
 
   it('writes and reads JSONL and gzip; refuses a malformed line by number and an oversize file by name', () => {
@@ -82,7 +130,9 @@ describe('TraceRecorder', () => {
     }
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, `${JSON.stringify(recorder.traces[0])}\n{"format": "${TRACE_FORMAT}", "version": ${TRACE_VERSION}}\n`);
-    expect(() => readTraces(bad)).toThrow(/bad\.jsonl:2: Expected a loopgym\.task-trace v1 record/);
+    expect(() => readTraces(bad)).toThrow(/bad\.jsonl:2: Expected a loopgym\.task-trace v2 record, but episode: /);
+    writeFileSync(bad, `{"format": "${TRACE_FORMAT}", "version": 1}\n`);
+    expect(() => readTraces(bad)).toThrow(/bad\.jsonl:1: Expected a loopgym\.task-trace record of version 2, but found version 1/);
     expect(() => writeTraces(join(dir, 'big.jsonl'), recorder.traces, 1000)).toThrow(DataError);
     expect(() => writeTraces(join(dir, 'big.jsonl'), recorder.traces, 1000)).toThrow(/nothing was written/);
   });
@@ -120,6 +170,7 @@ describe('analyzeTraces', () => {
       traces.push({
         format: TRACE_FORMAT, version: TRACE_VERSION, episode: Math.floor(i / 100), seed: null, taskId: i % 100, plugin: 'p', category,
         complexity: 1 + (i % 5), priority: 1, slaTicks: 20, features: [0, 0, 0, 0, 0, 0], arrivalTick: i % 200, finishTick: (i % 200) + 5, latency: 5,
+        arrivedInBurst: i % 7 === 0, decisions: [{ tick: i % 200, type: 'scanned', worker: -1 }, { tick: (i % 200) + 1, type: 'dispatched', worker: architecture === 'react' ? 0 : 1 }],
         worker: architecture === 'react' ? 0 : 1, architecture, coordinated: false, retries: 0, outcome: success ? 'succeeded' : 'failed', slaMet: true,
         trueSatisfaction: success ? 0.8 : 0.1, feedback: null, preferences: [],
       });
@@ -131,6 +182,33 @@ describe('analyzeTraces', () => {
     expect(math?.bestArchitecture).toBe('reflection');
     expect(math!.gainLow).toBeGreaterThan(0);
     expect(() => analyzeTraces([])).toThrow(DataError);
+    expect(analysis.bursts.map((b) => b.arrivedInBurst)).toEqual([true, false]);
+    expect(analysis.bursts[0].trials + analysis.bursts[1].trials).toBe(1000);
+  });
+
+  it('finds a planted failure sequence (a requeue before the final dispatch) and a burst effect', () => {
+    const rng = new Rng('planted-sequence');
+    const traces: TaskTrace[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const requeued = rng.bernoulli(0.2);
+      const inBurst = rng.bernoulli(0.25);
+      const success = rng.bernoulli(requeued ? 0.15 : 0.85);
+      const arrival = i % 200;
+      const decisions: TaskTrace['decisions'] = [{ tick: arrival, type: 'dispatched', worker: 0 }];
+      if (requeued) decisions.push({ tick: arrival + 2, type: 'requeued', worker: 0 }, { tick: arrival + 3, type: 'dispatched', worker: 1 });
+      traces.push({
+        format: TRACE_FORMAT, version: TRACE_VERSION, episode: Math.floor(i / 100), seed: null, taskId: i % 100, plugin: 'p', category: rng.choice(['refund', 'billing']),
+        complexity: 3, priority: 1, slaTicks: 20, features: [0, 0, 0, 0, 0, 0], arrivalTick: arrival, finishTick: arrival + (inBurst ? 15 : 6), latency: inBurst ? 15 : 6,
+        arrivedInBurst: inBurst, decisions, worker: requeued ? 1 : 0, architecture: requeued ? 'reflection' : 'react', coordinated: false, retries: requeued ? 1 : 0,
+        outcome: success ? 'succeeded' : 'failed', slaMet: true, trueSatisfaction: 0.5, feedback: null, preferences: [],
+      });
+    }
+    const analysis = analyzeTraces(traces);
+    const sequence = analysis.failurePatterns.find((p) => Object.keys(p.conditions).length === 1 && p.conditions.decisions === 'dispatched>requeued>dispatched');
+    expect(sequence?.lift).toBeGreaterThan(3);
+    const [burst, calm] = analysis.bursts;
+    expect(burst.meanLatency).toBe(15);
+    expect(calm.meanLatency).toBe(6);
   });
 });
 
