@@ -12,6 +12,7 @@ import { PpoAgent, PpoConfigSchema } from './ppo.js';
 import { A2cAgent, A2cConfigSchema } from './a2c.js';
 import { ReinforceAgent, ReinforceConfigSchema } from './reinforce.js';
 import { DqnAgent, DqnConfigSchema } from './dqn.js';
+import { BcAgent, BcConfigSchema } from './bc.js';
 import { RandomAgent, RandomAgentConfigSchema } from './random.js';
 import { banditAgents, EpsilonGreedyConfigSchema, LinUCBConfigSchema, ThompsonConfigSchema, UCB1ConfigSchema } from './bandits/index.js';
 
@@ -28,6 +29,8 @@ export interface AgentRegistration {
    * it and an experiment spec's `agent` section is checked against it before anything runs.
    */
   configSchema?: z.ZodType;
+  /** Trains from an offline dataset (a spec's `dataset`) instead of env steps. */
+  offline?: boolean;
 }
 
 const agents = new Map<string, AgentRegistration>();
@@ -44,6 +47,11 @@ export function listAgents(): string[] {
 /** The config schema agent `name` declares (undefined when it declares none, or for an unknown name). */
 export function agentConfigSchema(name: string): z.ZodType | undefined {
   return agents.get(name)?.configSchema;
+}
+
+/** True when agent `name` trains from an offline dataset (false for unknown names). */
+export function agentIsOffline(name: string): boolean {
+  return agents.get(name)?.offline === true;
 }
 
 /** The registration of agent `name`; an unknown name fails with the nearest registered names. */
@@ -66,6 +74,13 @@ registerAgent({ name: 'a2c', factory: (config, context) => new A2cAgent(config, 
 registerAgent({ name: 'reinforce', factory: (config, context) => new ReinforceAgent(config, context), description: 'REINFORCE with a learned value baseline.', configSchema: ReinforceConfigSchema });
 registerAgent({ name: 'dqn', factory: (config, context) => new DqnAgent(config, context), description: 'Deep Q-Network with replay, target network, double-DQN option.', configSchema: DqnConfigSchema });
 registerAgent({
+  name: 'bc',
+  factory: (config, context) => new BcAgent(config, context),
+  description: 'Behaviour cloning: masked cross-entropy on an offline dataset (spec "dataset"), validation split, early stopping.',
+  configSchema: BcConfigSchema,
+  offline: true,
+});
+registerAgent({
   name: 'random',
   factory: (config, context) => new RandomAgent(config, context),
   description: 'Baseline: uniformly random among the allowed actions (action mask).',
@@ -76,6 +91,7 @@ export { PpoAgent, PpoConfigSchema, PPO_DEFAULTS, PPO_ZOO_CARTPOLE, type PpoConf
 export { A2cAgent, A2cConfigSchema, A2C_DEFAULTS, A2C_ZOO_CARTPOLE, type A2cConfig, type A2cConfigInput } from './a2c.js';
 export { ReinforceAgent, ReinforceConfigSchema, REINFORCE_DEFAULTS, type ReinforceConfig, type ReinforceConfigInput } from './reinforce.js';
 export { DqnAgent, DqnConfigSchema, DQN_DEFAULTS, DQN_ZOO_CARTPOLE, type DqnConfig, type DqnConfigInput } from './dqn.js';
+export { BcAgent, BcConfigSchema, BC_DEFAULTS, type BcConfig, type BcConfigInput } from './bc.js';
 export { RandomAgent, RandomAgentConfigSchema, type RandomAgentConfig, type RandomAgentConfigInput } from './random.js';
 
 /** Every registration (name and description), sorted by name: what `loopgym agents` lists. */

@@ -26,7 +26,8 @@ export interface ActorCriticLearnerConfig {
   vfLayers: number[];
   activation: ActorCriticOptions['activation'];
   init: ActorCriticOptions['init'];
-  gamma: number;
+  /** Absent: no discounting anywhere (behaviour cloning). */
+  gamma?: number;
   normalizeObs: boolean;
   /** Absent: rewards are not scaled (REINFORCE). */
   normalizeReward?: boolean;
@@ -68,7 +69,7 @@ export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, O e
   abstract learn(args: LearnArgs): Promise<LearnResult>;
 
   private normalization(): Normalization {
-    return { obs: this.config.normalizeObs, reward: this.config.normalizeReward ?? false, gamma: this.config.gamma };
+    return { obs: this.config.normalizeObs, reward: this.config.normalizeReward ?? false, gamma: this.config.gamma ?? 1 };
   }
 
   /** Policy and value MLPs (initialized from the `main` stream's fork `init`) and the optimizer, built on first use. */

@@ -23,8 +23,11 @@ import { toVectorEnv } from './vec.js';
 export interface TrainingLoopOptions {
   /** The tfjs backend the agent's config names. */
   backend: BackendName;
-  /** SB3's two row layouts: on-policy rows count `time/iterations`, off-policy rows `time/episodes`. */
-  kind: 'on-policy' | 'off-policy';
+  /**
+   * SB3's two row layouts: on-policy rows count `time/iterations`, off-policy rows `time/episodes`; offline
+   * learners (no env steps) count `time/epochs` and their steps are training samples.
+   */
+  kind: 'on-policy' | 'off-policy' | 'offline';
 }
 
 export class TrainingLoop {
@@ -93,6 +96,7 @@ export class TrainingLoop {
     this.learner.episodes.record((key, value) => log.record(key, value));
     record(log);
     if (this.kind === 'on-policy') log.record('time/iterations', this.learner.iterations);
+    else if (this.kind === 'offline') log.record('time/epochs', this.learner.iterations);
     else log.record('time/episodes', this.learner.episodes.total);
     const elapsed = (performance.now() - this.startTime) / 1000;
     log.record('time/fps', Math.round(this.steps / Math.max(elapsed, 1e-9)));

@@ -36,10 +36,31 @@ export interface TrainingHook {
   onEnd?(state: TrainingState): void | Promise<void>;
 }
 
+/**
+ * Recorded transitions for offline learners (behaviour cloning): row t of every array is one step of one
+ * episode, episodes back to back. src/datasets reads them from a Minari or JSONL dataset folder.
+ */
+export interface OfflineDataset {
+  /** Where it came from (the dataset id), for messages. */
+  id: string;
+  obsDim: number;
+  numActions: number;
+  /** rows x obsDim, the observation each action was taken on. */
+  observations: Float32Array;
+  actions: Int32Array;
+  /** rows x numActions (1 = allowed), or null when the dataset has no masks. */
+  masks: Uint8Array | null;
+  /** Row where each episode starts, then the total row count (length episodes + 1). */
+  episodeStarts: Int32Array;
+}
+
 export interface LearnArgs {
   env: Env<Float32Array, number> | VectorEnv;
+  /** Env steps for online learners; training samples (transitions x epochs) for offline ones. */
   totalSteps: number;
   hooks?: TrainingHook[];
+  /** What an offline learner trains on (required by them, ignored by online learners). */
+  dataset?: OfflineDataset;
 }
 
 export interface LearnResult {

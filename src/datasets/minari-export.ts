@@ -1,6 +1,7 @@
 /**
- * `exportDataset(runDir, options)` (`loopgym dataset export`): replays a finished run's saved policy on fresh
- * seeded episodes and writes an offline-RL dataset in Minari's layout, which Python's `minari.load_dataset`
+ * `recordDataset(agent, env, outDir, options, source)`: plays a policy on fresh seeded episodes and writes an
+ * offline-RL dataset in Minari's layout (`loopgym dataset export` plays a finished run's saved policy:
+ * src/experiments/run-dataset.ts), which Python's `minari.load_dataset`
  * reads (format facts: Minari 0.5's storage, serialization and HDF5 backend):
  *
  * ```
@@ -18,20 +19,15 @@
  * gold reward, seeds `seedBase + i`; `top` keeps the best fraction by return, `minReturn` those at or above it.
  * The dataset folder is written under a temporary name and renamed into place; an existing one is refused.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import h5wasm from 'h5wasm/node';
 import type { Agent } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { resolveConfig } from '../core/config-schema.js';
 import { ConfigError, DataError } from '../core/errors.js';
-import { envProducesFeedback, make } from '../core/registry.js';
 import { Box, Discrete, type Space } from '../core/spaces.js';
-import { createAgent } from '../../agents/index.js';
-import { parseSpec } from '../experiments/spec.js';
-import { requireFinishedRun } from '../experiments/store.js';
-import { initBackend } from '../nn/backend.js';
 
 export const MINARI_VERSION = '0.5.3';
 
@@ -63,50 +59,60 @@ export interface ExportedDataset {
   episodes: Episode[];
 }
 
-export async function exportDataset(runDir: string, outDir: string, input: Record<string, unknown>): Promise<ExportedDataset> {
+/** Where recorded episodes came from, for metadata.json. */
+export interface DatasetSource {
+  /** Agent name (algorithm_name is `loopgym <agent>`). */
+  agent: string;
+  /** What was played, e.g. `run default/<run-id>`. */
+  source: string;
+  envId: string;
+  deterministic: boolean;
+}
+
+/**
+ * Plays `agent` on `env` for `options.episodes` seeded episodes, keeps the selected ones and writes the
+ * dataset folder `<outDir>/<id>` atomically; an existing folder is refused before anything is played.
+ */
+export async function recordDataset(agent: Agent, env: Env<Float32Array, number>, outDir: string, input: Record<string, unknown>, from: DatasetSource): Promise<ExportedDataset> {
+  const options = resolveDatasetOptions(input);
+  const target = datasetTarget(outDir, options);
+  const played = Array.from({ length: options.episodes }, (_, i) => playRecorded(agent, env, options.seedBase + i, from.deterministic));
+  const kept = select(played, options);
+  if (kept.length === 0) throw new DataError(`Expected at least one episode to keep, but none of ${played.length} has a return >= ${options.minReturn}.`);
+  const selection = options.top !== undefined ? `the best ${Math.round(options.top * 100)}% (${kept.length} of ${played.length}) by return` : options.minReturn !== undefined ? `the ${kept.length} of ${played.length} with return >= ${options.minReturn}` : `all ${played.length}`;
+  const metadata = {
+    dataset_id: options.id,
+    total_episodes: kept.length,
+    total_steps: kept.reduce((n, e) => n + e.actions.length, 0),
+    data_format: options.format,
+    observation_space: serializeSpace(env.observationSpace),
+    action_space: serializeSpace(env.actionSpace),
+    minari_version: MINARI_VERSION,
+    algorithm_name: `loopgym ${from.agent}`,
+    author: options.author,
+    description: `Episodes of the ${from.agent} policy of ${from.source} on ${from.envId} (gold reward), seeds ${options.seedBase}-${options.seedBase + options.episodes - 1}, ${from.deterministic ? 'deterministic' : 'sampled'} actions; kept ${selection}.`,
+  };
+  await writeAtomically(target, async (dir) => {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    if (options.format === 'hdf5') await writeHdf5(join(dir, 'data', 'main_data.hdf5'), kept);
+    else writeFileSync(join(dir, 'data', 'episodes.jsonl'), kept.map((e, i) => JSON.stringify(episodeJson(e, i))).join('\n') + '\n');
+    writeFileSync(join(dir, 'data', 'metadata.json'), `${JSON.stringify(metadata)}\n`);
+  });
+  return { dir: target, metadata, episodes: kept };
+}
+
+/** The options, checked (one of --top / --min-return at most). */
+export function resolveDatasetOptions(input: Record<string, unknown>): DatasetExportOptions {
   const options = resolveConfig(DatasetExportOptionsSchema, input, 'dataset export');
   if (options.top !== undefined && options.minReturn !== undefined) throw new ConfigError('Expected --top or --min-return, but got both.');
-  requireFinishedRun(runDir);
-  if (!existsSync(join(runDir, 'policy'))) throw new DataError(`Expected a trained policy in ${join(runDir, 'policy')}, but the run has none.`);
+  return options;
+}
+
+/** `<outDir>/<id>`, refused when a dataset is already there (nothing is changed). */
+export function datasetTarget(outDir: string, options: DatasetExportOptions): string {
   const target = join(outDir, options.id);
   if (existsSync(target)) throw new DataError(`Expected no dataset at ${target}, but one exists (nothing was changed; choose another id or folder).`);
-
-  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { spec: unknown; seed: number };
-  const spec = parseSpec(config.spec, join(runDir, 'config.json'));
-  await initBackend(spec.backend);
-  const kwargs = envProducesFeedback(spec.env.id) ? { ...spec.env.kwargs, rewardMode: 'gold' } : { ...spec.env.kwargs };
-  const env = make<Float32Array, number>(spec.env.id, { kwargs, maxEpisodeSteps: spec.env.maxEpisodeSteps });
-  const { name, ...hyperparameters } = spec.agent;
-  const agent = createAgent(name, hyperparameters, { seed: config.seed, observationSpace: env.observationSpace, actionSpace: env.actionSpace, env });
-  try {
-    await agent.load(join(runDir, 'policy'));
-    const played = Array.from({ length: options.episodes }, (_, i) => playRecorded(agent, env, options.seedBase + i, spec.evaluation.deterministic));
-    const kept = select(played, options);
-    if (kept.length === 0) throw new DataError(`Expected at least one episode to keep, but none of ${played.length} has a return >= ${options.minReturn}.`);
-    const selection = options.top !== undefined ? `the best ${Math.round(options.top * 100)}% (${kept.length} of ${played.length}) by return` : options.minReturn !== undefined ? `the ${kept.length} of ${played.length} with return >= ${options.minReturn}` : `all ${played.length}`;
-    const metadata = {
-      dataset_id: options.id,
-      total_episodes: kept.length,
-      total_steps: kept.reduce((n, e) => n + e.actions.length, 0),
-      data_format: options.format,
-      observation_space: serializeSpace(env.observationSpace),
-      action_space: serializeSpace(env.actionSpace),
-      minari_version: MINARI_VERSION,
-      algorithm_name: `loopgym ${name}`,
-      author: options.author,
-      description: `Episodes of the ${name} policy of run ${spec.name}/${basename(resolve(runDir))} on ${spec.env.id} (gold reward), seeds ${options.seedBase}-${options.seedBase + options.episodes - 1}, ${spec.evaluation.deterministic ? 'deterministic' : 'sampled'} actions; kept ${selection}.`,
-    };
-    await writeAtomically(target, async (dir) => {
-      mkdirSync(join(dir, 'data'), { recursive: true });
-      if (options.format === 'hdf5') await writeHdf5(join(dir, 'data', 'main_data.hdf5'), kept);
-      else writeFileSync(join(dir, 'data', 'episodes.jsonl'), kept.map((e, i) => JSON.stringify(episodeJson(e, i))).join('\n') + '\n');
-      writeFileSync(join(dir, 'data', 'metadata.json'), `${JSON.stringify(metadata)}\n`);
-    });
-    return { dir: target, metadata, episodes: kept };
-  } finally {
-    env.close();
-    (agent as Partial<{ dispose(): void }>).dispose?.();
-  }
+  return target;
 }
 
 /** One episode with everything Minari stores: T+1 observations and masks, T actions, rewards and flags. */

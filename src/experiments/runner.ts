@@ -15,6 +15,7 @@ import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { envProducesFeedback, make, makeVec } from '../core/registry.js';
 import { createAgent } from '../../agents/index.js';
+import { readDataset } from '../datasets/dataset-reader.js';
 import { isReproducibleKey } from '../../agents/common/logger.js';
 import './builtin-agents.js';
 import { createRewardModel, type RewardModelSpec } from '../reward/ensemble-reward-model.js';
@@ -162,7 +163,8 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
   const spec = plan.spec;
   const started = performance.now();
   const backend = await initBackend(spec.backend);
-  // Build everything that can reject the config before the run folder is touched.
+  // Build everything that can reject the config (or the dataset) before the run folder is touched.
+  const dataset = spec.dataset !== undefined ? await readDataset(spec.dataset) : undefined;
   const { trainEnv, evalEnv, agent, context, learner } = buildRun(spec, plan.seed);
   const writer = new RunWriter(dir);
   writer.begin();
@@ -179,7 +181,7 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
   try {
     const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress, learner ? () => learner.metrics() : undefined, tensorboard);
     try {
-      await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder] });
+      await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder], ...(dataset ? { dataset } : {}) });
     } finally {
       trainEnv.close();
     }
@@ -313,7 +315,7 @@ export async function validatePlans(plans: readonly RunPlan[]): Promise<void> {
   }
 }
 
-function disposeAgent(agent: Agent): void {
+export function disposeAgent(agent: Agent): void {
   (agent as Partial<{ dispose(): void }>).dispose?.();
 }
 
@@ -453,8 +455,12 @@ class RunRecorder implements TrainingHook {
   }
 }
 
-/** Loads a finished run's agent from `<runDir>/policy` and evaluates it (what `loopgym eval` runs). */
-export async function evaluateRun(runDir: string, options: { episodes: number; seedBase: number; deterministic: boolean; traces?: string }): Promise<EvaluationSummary> {
+/**
+ * A finished run's trained agent, loaded from `<runDir>/policy` with the run's spec and seed (built as the
+ * run built it, so config checks that read the training env hold), and its gold-reward evaluation env.
+ * The caller closes the env and disposes the agent.
+ */
+export async function loadRunAgent(runDir: string): Promise<{ spec: ExperimentSpec; seed: number; agent: Agent; evalEnv: Env<Float32Array, number> }> {
   requireFinishedRun(runDir);
   const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { spec: unknown; seed: number };
   const spec = parseSpec(config.spec, join(runDir, 'config.json'));
@@ -463,6 +469,18 @@ export async function evaluateRun(runDir: string, options: { episodes: number; s
   trainEnv.close();
   try {
     await agent.load(join(runDir, 'policy'));
+  } catch (error) {
+    evalEnv.close();
+    disposeAgent(agent);
+    throw error;
+  }
+  return { spec, seed: config.seed, agent, evalEnv };
+}
+
+/** Loads a finished run's agent and evaluates it (what `loopgym eval` runs). */
+export async function evaluateRun(runDir: string, options: { episodes: number; seedBase: number; deterministic: boolean; traces?: string }): Promise<EvaluationSummary> {
+  const { agent, evalEnv } = await loadRunAgent(runDir);
+  try {
     if (options.traces === undefined) return summarizeEpisodes(evaluateEpisodes(agent, evalEnv, options));
     const recorder = new TraceRecorder(evalEnv);
     const summary = summarizeEpisodes(evaluateEpisodes(agent, recorder, options));

@@ -9,7 +9,7 @@
 import { assertSafePath, FORBIDDEN_KEYS, parseJsonSafely } from '../core/safe-json.js';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { agentConfigSchema } from '../../agents/index.js';
+import { agentConfigSchema, agentIsOffline } from '../../agents/index.js';
 import { configProblems, crossFieldRules, resolveConfig, type ConfigPlace } from '../core/config-schema.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import { envKwargsSchema, envProducesFeedback, listEnvs } from '../core/registry.js';
@@ -77,7 +77,8 @@ export const ExperimentSpecSchema = crossFieldRules(
     env: EnvSectionSchema,
     agent: AgentSectionSchema,
     reward: RewardSectionSchema.default({ mode: 'gold', model: {} }),
-    totalSteps: positiveInt.describe('Env steps per run'),
+    totalSteps: positiveInt.describe('Env steps per run (training samples, transitions x epochs, for an offline agent such as bc)'),
+    dataset: z.string().min(1).optional().describe('Offline dataset folder <dir>/<namespace>/<name>-vN (loopgym dataset export) that an offline agent (bc) trains on'),
     seeds: z.array(z.number().int().nonnegative()).min(1).default([0]).describe('One run per seed'),
     evaluation: EvaluationSectionSchema.default({ episodes: 20, deterministic: true }),
     baselines: z.array(z.string()).default([]).describe('Non-learning agents evaluated beside the trained one (e.g. random, greedy, oracle)'),
@@ -87,6 +88,8 @@ export const ExperimentSpecSchema = crossFieldRules(
   }),
   (spec, blame) => {
     if (spec.sweep?.mode === 'random' && spec.sweep.samples === undefined) blame('sweep.samples', 'to be set (a positive integer) for a random sweep');
+    if (agentIsOffline(spec.agent.name) && spec.dataset === undefined) blame('dataset', `to name a dataset folder for the offline agent ${spec.agent.name} (loopgym dataset export writes one)`);
+    if (spec.dataset !== undefined && !agentIsOffline(spec.agent.name)) blame('dataset', `to be absent: ${spec.agent.name} learns from env steps, not from a dataset (use agent "bc")`);
     if (new Set(spec.seeds).size !== spec.seeds.length) blame('seeds', 'to be distinct (a repeated seed would train twice into one run folder)');
     // Memory and sense: every env copy takes at least one step, and one rollout fits in memory.
     if (spec.env.numEnvs > Math.min(MAX_NUM_ENVS, spec.totalSteps)) {

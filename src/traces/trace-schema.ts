@@ -22,7 +22,8 @@
  * | `feedback` | `{cat, ratings}` when the user scored it, else null; `preferences`: [{other, preferred}] |
  *
  * Version 1 (no `arrivedInBurst`, no `decisions`, turned-away tasks counted as `abandoned`) is refused by
- * readTraces with a message naming the version.
+ * readTraces with a message naming the version. Tasks still queued or in work when an episode is cut off have
+ * no outcome yet and no record.
  */
 import { z } from 'zod';
 

@@ -16,8 +16,9 @@ import { make } from '../../src/core/registry.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { parseSpec } from '../../src/experiments/spec.js';
-import { exportDataset } from '../../src/datasets/minari-export.js';
+import { exportDataset } from '../../src/experiments/run-dataset.js';
 import { datasetInfo } from '../../src/datasets/dataset-info.js';
+import { episodesToDataset, readDataset } from '../../src/datasets/dataset-reader.js';
 
 let run: string;
 const out = mkdtempSync(join(tmpdir(), 'loopgym-minari-'));
@@ -76,6 +77,12 @@ describe('dataset export (Minari layout)', () => {
     const again = await exportDataset(run, join(out, 'b'), { id: 'loopgym/cartpole-v0', episodes: 6, top: 0.5 });
     expect(readFileSync(join(again.dir, 'data', 'metadata.json'), 'utf8')).toBe(readFileSync(join(result.dir, 'data', 'metadata.json'), 'utf8'));
     expect((await datasetInfo(result.dir)).totalEpisodes).toBe(3);
+    // Read back as an offline dataset: the played episodes' steps (the final observation dropped), in order.
+    const read = await readDataset(result.dir);
+    const expected = episodesToDataset('loopgym/cartpole-v0', result.episodes, 4, 2);
+    expect(read).toEqual(expected);
+    expect(Array.from(read.episodeStarts)).toEqual([0, result.episodes[0].actions.length, result.episodes[0].actions.length + result.episodes[1].actions.length, meta.total_steps]);
+    expect(Array.from(read.observations.subarray(0, 4))).toEqual(Array.from(result.episodes[0].observations[0]));
   }, 120_000);
 
   it('writes JSONL, one episode per line', async () => {
@@ -83,6 +90,12 @@ describe('dataset export (Minari layout)', () => {
     const lines = readFileSync(join(result.dir, 'data', 'episodes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     expect(lines[0].observations).toHaveLength(lines[0].actions.length + 1);
+    expect(await readDataset(result.dir)).toEqual(episodesToDataset('cartpole-jsonl-v1', result.episodes, 4, 2));
+    // A recorded action its own mask forbids is refused by episode and step.
+    const line = { ...lines[0], infos: { action_mask: lines[0].observations.map(() => [1, 0]) }, actions: lines[0].actions.map(() => 1) };
+    writeFileSync(join(result.dir, 'data', 'episodes.jsonl'), `${JSON.stringify(line)}\n`);
+    writeFileSync(join(result.dir, 'data', 'metadata.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(result.dir, 'data', 'metadata.json'), 'utf8')), total_episodes: 1 }));
+    await expect(readDataset(result.dir)).rejects.toThrow(/episode on line 1 step 0 .* took masked action 1/);
   }, 60_000);
 
   it('refuses a bad id, --top 0, both selections, a run without policy, an existing dataset; nothing half-written', async () => {

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
-import { exportDataset } from '../../datasets/minari-export.js';
+import { exportDataset } from '../../experiments/run-dataset.js';
 import { datasetInfo } from '../../datasets/dataset-info.js';
 import { printJson, printLine, type GlobalOptions } from '../output.js';
 

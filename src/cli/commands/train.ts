@@ -29,6 +29,7 @@ export interface TrainArgs extends GlobalOptions, EmitArgs {
   shards?: number;
   report?: boolean;
   tensorboard?: boolean;
+  dataset?: string;
 }
 
 export function runOptions<T>(yargs: Argv<T>) {
@@ -38,6 +39,7 @@ export function runOptions<T>(yargs: Argv<T>) {
     .option('agent', { type: 'string', describe: 'Agent name, when no spec file is given' })
     .option('seed', { type: 'number', describe: 'Seed (replaces the spec seeds)' })
     .option('steps', { type: 'number', describe: 'Total env steps per run (replaces spec totalSteps)' })
+    .option('dataset', { type: 'string', describe: 'Offline dataset folder an offline agent (bc) trains on (replaces spec dataset)' })
     .option('num-envs', { type: 'number', describe: 'Vector env copies (replaces spec env.numEnvs)' })
     .option('set', { type: 'array', string: true, default: [] as string[], describe: 'Override a spec field: --set agent.learningRate=3e-4' })
     .option('resume', { type: 'boolean', default: false, describe: 'Skip runs that already finished (the default now: a finished run is never overwritten)' })
@@ -57,6 +59,7 @@ export function resolveSpec(argv: TrainArgs): ExperimentSpec {
   if (argv.numEnvs !== undefined) overrides.push(`env.numEnvs=${argv.numEnvs}`);
   if (argv.backend !== undefined) overrides.push(`backend=${JSON.stringify(argv.backend)}`);
   if (argv.tensorboard !== undefined) overrides.push(`logging.tensorboard=${argv.tensorboard}`);
+  if (argv.dataset !== undefined) overrides.push(`dataset=${JSON.stringify(argv.dataset)}`);
   if (argv.spec) return loadSpec(argv.spec, overrides);
   if (!argv.env || !argv.agent) throw new ConfigError('Expected a spec file or both --env and --agent, but got neither.');
   const raw: Record<string, unknown> = {
