@@ -282,6 +282,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
   private readonly tScanned: Uint8Array;
   private readonly tRetries: Int32Array;
   private readonly tBurst: Uint8Array;
+  private readonly tCost: Float64Array;
   private readonly tFeatures: Float32Array;
   private readonly freeSlots: Int32Array;
   private freeCount = 0;
@@ -437,6 +438,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.tScanned = new Uint8Array(size);
     this.tRetries = new Int32Array(size);
     this.tBurst = new Uint8Array(size);
+    this.tCost = new Float64Array(size);
     this.tFeatures = new Float32Array(size * TASK_FEATURE_DIM);
     this.freeSlots = new Int32Array(size);
     // A power-of-two ring, so wrapping is a bit mask.
@@ -733,6 +735,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       const worker = this.fWorker[k];
       this.observeOutcome(worker, this.tCategory[slot], false, this.tick - this.fStart[k]);
       this.tRetries[slot]++;
+      this.chargeTask(k, this.tick);
       this.decide('requeued', slot, worker);
       this.pushHead(slot);
       this.removeInflight(k);
@@ -764,11 +767,13 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       if (outcome === OUTCOME_HUNG) {
         if (now < this.fEnd[k] || now < this.tArrival[slot] + this.tSla[slot]) continue;
         this.observeOutcome(worker, this.tCategory[slot], false, now - this.fStart[k]);
+        this.chargeTask(k, now);
         this.finish(slot, OUTCOME_HUNG, worker, this.fUnits[k] === 2);
       } else {
         if (now < this.fEnd[k]) continue;
         const succeeded = outcome === OUTCOME_SUCCEEDED;
         this.observeOutcome(worker, this.tCategory[slot], succeeded, now - this.fStart[k]);
+        this.chargeTask(k, now);
         this.finish(slot, outcome, worker, this.fUnits[k] === 2);
       }
       this.removeInflight(k);
@@ -845,6 +850,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.tScanned[slot] = 0;
     this.tRetries[slot] = 0;
     this.tBurst[slot] = this.burstLeft > 0 ? 1 : 0;
+    this.tCost[slot] = 0;
     const base = slot * TASK_FEATURE_DIM;
     const from = i * TASK_FEATURE_DIM;
     for (let f = 0; f < TASK_FEATURE_DIM; f++) this.tFeatures[base + f] = batch.features[from + f];
@@ -948,6 +954,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
         retries: this.tRetries[slot],
         finishTick: now,
         arrivedInBurst: this.tBurst[slot] === 1,
+        cost: this.tCost[slot],
         features: this.recordSlab.copy(features, 0, TASK_OUTCOME_FEATURE_DIM),
         trueSatisfaction: satisfaction,
         satisfactionTerm: cfg.rewardWeights.satisfaction * (satisfaction - 0.5),
@@ -1069,6 +1076,14 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       this.fEnd[k] = this.fEnd[last];
       this.fOutcome[k] = this.fOutcome[last];
     }
+  }
+
+  /**
+   * Adds in-flight work k's cost to its task (TaskOutcome.cost): advance() charged cost x units on every tick
+   * from its start + 1 to `now`. Called when the work ends (finished or requeued), not per tick.
+   */
+  private chargeTask(k: number, now: number): void {
+    this.tCost[this.fTask[k]] += this.company.cost[this.fWorker[k]] * this.fUnits[k] * (now - this.fStart[k]);
   }
 
   private countHung(): number {

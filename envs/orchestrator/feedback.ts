@@ -84,6 +84,8 @@ export interface TaskOutcome {
   finishTick: number;
   /** The task arrived during an arrival burst. */
   arrivedInBurst: boolean;
+  /** Worker cost it took: cost per unit per tick x units x ticks in work, over every attempt. */
+  cost: number;
   /** `taskOutcomeFeatures` of this task. */
   features: Float32Array;
   /** The hidden true satisfaction. For evaluation only: a policy or reward model must not train on it. */

@@ -88,6 +88,7 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
       finishTick: task.finishTick,
       latency: task.latency,
       arrivedInBurst: task.arrivedInBurst,
+      cost: task.cost,
       decisions,
       worker: task.worker,
       architecture: task.architecture,

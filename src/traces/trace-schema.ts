@@ -13,6 +13,7 @@
  * | `features` | the six plugin features of the task, [0, 1] |
  * | `arrivalTick`, `finishTick`, `latency` | ticks; latency = finish - arrival |
  * | `arrivedInBurst` | the task arrived during an arrival burst |
+ * | `cost` | worker cost spent on it (per-unit cost x units x ticks in work, every attempt; the env's cost term sums these) |
  * | `decisions` | `[{tick, type, worker}]` in order: `scanned` (worker -1), `dispatched` / `coordinated` to a worker, `requeued` (monitor found it hung on that worker) |
  * | `worker`, `architecture` | the slot and architecture that worked it last (-1 and "" when abandoned) |
  * | `coordinated`, `retries` | dispatched with a reviewer; times it was requeued (found hung by monitor) |
@@ -46,6 +47,7 @@ export const TaskTraceSchema = z.strictObject({
   finishTick: z.number().int(),
   latency: z.number().min(0),
   arrivedInBurst: z.boolean(),
+  cost: z.number().min(0),
   decisions: z.array(z.strictObject({ tick: z.number().int(), type: z.enum(['scanned', 'dispatched', 'coordinated', 'requeued']), worker: z.number().int().min(-1) })),
   worker: z.number().int().min(-1),
   architecture: z.string(),

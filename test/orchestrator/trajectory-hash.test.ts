@@ -4,7 +4,7 @@
  * native vector env. The hashes were recorded on 2026-12-02 from env.ts as one ~1,260-line class,
  * before it is split by concern (issue 11): a refactor that keeps every random draw in the same order keeps
  * them. A deliberate change of dynamics updates them and says so in its commit. Info fields added later for
- * traces (`info.decisions`, `TaskOutcome.arrivedInBurst`) add no draws and are left out of the hash.
+ * traces (`info.decisions`, `TaskOutcome.arrivedInBurst` and `.cost`) add no draws and are left out of the hash.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ function singleEnvHash(id: string, kwargs: Record<string, unknown>, steps: numbe
     while (!mask[action]) action = (action + 1) % mask.length;
     const step = env.step(action);
     feedNumbers(hash, [step.reward, step.terminated ? 1 : 0, step.truncated ? 1 : 0]);
-    const finished = (step.info.finished as Record<string, unknown>[]).map((task) => ({ ...task, arrivedInBurst: undefined }));
+    const finished = (step.info.finished as Record<string, unknown>[]).map((task) => ({ ...task, arrivedInBurst: undefined, cost: undefined }));
     hash.update(canonical({ ...step.info, actionMask: undefined, decisions: undefined, finished }));
     obs = step.obs;
     info = step.info;

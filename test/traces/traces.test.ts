@@ -70,7 +70,8 @@ function checkLives(traces: readonly TaskTrace[]): void {
     }
     expect(t.decisions.filter((d) => d.type === 'requeued').length).toBe(t.retries);
     expect(t.decisions.filter((d) => d.type === 'scanned').length).toBeLessThanOrEqual(1);
-    if (t.outcome === 'turned_away') expect([t.latency, t.decisions.length]).toEqual([0, 0]);
+    if (t.outcome === 'turned_away') expect([t.latency, t.decisions.length, t.cost]).toEqual([0, 0, 0]);
+    if (starts.length > 0) expect(t.cost).toBeGreaterThan(0);
   }
 }
 
@@ -101,6 +102,22 @@ describe('TraceRecorder', () => {
     }
     checkLives(traces);
     expect(traces.some((t) => t.decisions.some((d) => d.type === 'requeued'))).toBe(true);
+    // Task costs add up to the episode's cost, less the work still running when the day was cut off.
+    const inner = recorder.unwrapped as OrchestratorEnv;
+    const lastCost = traces.filter((t) => t.episode === 2).reduce((a, t) => a + t.cost, 0);
+    expect(lastCost).toBeLessThanOrEqual(inner.episodeTotals().cost + 1e-6);
+    expect(lastCost).toBeGreaterThan(0.8 * inner.episodeTotals().cost);
+    // And each task's cost is its attempts' worker cost x units x ticks in work, read off its decisions.
+    const { cost } = inner.hidden().company;
+    for (const t of traces.filter((x) => x.episode === 2)) {
+      let expected = 0;
+      t.decisions.forEach((d, i) => {
+        if (d.type !== 'dispatched' && d.type !== 'coordinated') return;
+        const end = t.decisions.slice(i + 1).find((x) => x.type === 'requeued')?.tick ?? t.finishTick;
+        expected += cost[d.worker] * (d.type === 'coordinated' ? 2 : 1) * (end - d.tick);
+      });
+      expect(t.cost).toBeCloseTo(expected, 9);
+    }
     expect(traces.some((t) => t.arrivedInBurst)).toBe(true);
     expect(traces.some((t) => t.feedback !== null)).toBe(true);
     // The same episodes without the recorder: identical returns (recording draws nothing).
@@ -170,7 +187,7 @@ describe('analyzeTraces', () => {
       traces.push({
         format: TRACE_FORMAT, version: TRACE_VERSION, episode: Math.floor(i / 100), seed: null, taskId: i % 100, plugin: 'p', category,
         complexity: 1 + (i % 5), priority: 1, slaTicks: 20, features: [0, 0, 0, 0, 0, 0], arrivalTick: i % 200, finishTick: (i % 200) + 5, latency: 5,
-        arrivedInBurst: i % 7 === 0, decisions: [{ tick: i % 200, type: 'scanned', worker: -1 }, { tick: (i % 200) + 1, type: 'dispatched', worker: architecture === 'react' ? 0 : 1 }],
+        arrivedInBurst: i % 7 === 0, cost: 10, decisions: [{ tick: i % 200, type: 'scanned', worker: -1 }, { tick: (i % 200) + 1, type: 'dispatched', worker: architecture === 'react' ? 0 : 1 }],
         worker: architecture === 'react' ? 0 : 1, architecture, coordinated: false, retries: 0, outcome: success ? 'succeeded' : 'failed', slaMet: true,
         trueSatisfaction: success ? 0.8 : 0.1, feedback: null, preferences: [],
       });
@@ -199,7 +216,7 @@ describe('analyzeTraces', () => {
       traces.push({
         format: TRACE_FORMAT, version: TRACE_VERSION, episode: Math.floor(i / 100), seed: null, taskId: i % 100, plugin: 'p', category: rng.choice(['refund', 'billing']),
         complexity: 3, priority: 1, slaTicks: 20, features: [0, 0, 0, 0, 0, 0], arrivalTick: arrival, finishTick: arrival + (inBurst ? 15 : 6), latency: inBurst ? 15 : 6,
-        arrivedInBurst: inBurst, decisions, worker: requeued ? 1 : 0, architecture: requeued ? 'reflection' : 'react', coordinated: false, retries: requeued ? 1 : 0,
+        arrivedInBurst: inBurst, cost: 10, decisions, worker: requeued ? 1 : 0, architecture: requeued ? 'reflection' : 'react', coordinated: false, retries: requeued ? 1 : 0,
         outcome: success ? 'succeeded' : 'failed', slaMet: true, trueSatisfaction: 0.5, feedback: null, preferences: [],
       });
     }
