@@ -157,6 +157,7 @@ import {
   type FeedbackEvent,
   type OutcomeKind,
   type TaskDecision,
+  type OpenTask,
   type TaskOutcome,
 } from './feedback.js';
 import { Float32Slab } from './slab.js';
@@ -648,6 +649,40 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
       headSuccessProbability: (worker, coordinated) => env.headProbability(worker, coordinated),
       headExpectedDuration: (worker, coordinated) => env.headDuration(worker, coordinated),
     };
+  }
+
+  /**
+   * The tasks not finished yet, queued (in queue order) then in work: what a trace records as `unfinished` when
+   * an episode is cut off. Builds objects and draws nothing: for the end of an episode, not every step.
+   */
+  openTasks(): OpenTask[] {
+    const open: OpenTask[] = [];
+    const describe = (slot: number, worker: number, units: number, cost: number): OpenTask => ({
+      taskId: this.tId[slot],
+      plugin: this.plugins[this.tPlugin[slot]].name,
+      category: this.categories[this.tCategory[slot]],
+      complexity: this.tComplexity[slot],
+      priority: this.tPriority[slot],
+      slaTicks: this.tSla[slot],
+      arrivalTick: this.tArrival[slot],
+      retries: this.tRetries[slot],
+      arrivedInBurst: this.tBurst[slot] === 1,
+      worker,
+      architecture: worker >= 0 ? this.workerArchitectures[worker] : '',
+      coordinated: units === 2,
+      cost,
+      features: this.tFeatures.slice(slot * TASK_FEATURE_DIM, (slot + 1) * TASK_FEATURE_DIM),
+    });
+    for (let i = 0; i < this.queueLength; i++) {
+      const slot = this.queue[(this.queueHead + i) & this.queueMask];
+      open.push(describe(slot, -1, 0, this.tCost[slot]));
+    }
+    for (let k = 0; k < this.inflight; k++) {
+      const slot = this.fTask[k];
+      const running = this.company.cost[this.fWorker[k]] * this.fUnits[k] * (this.tick - this.fStart[k]);
+      open.push(describe(slot, this.fWorker[k], this.fUnits[k], this.tCost[slot] + running));
+    }
+    return open;
   }
 
   /** Totals of the episode so far (for evaluation tables). */

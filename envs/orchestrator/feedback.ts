@@ -63,6 +63,27 @@ export interface TaskDecision {
   worker: number;
 }
 
+/** A task not finished yet (waiting in the queue or in work): `OrchestratorEnv.openTasks()`. */
+export interface OpenTask {
+  taskId: number;
+  plugin: string;
+  category: string;
+  complexity: number;
+  priority: number;
+  slaTicks: number;
+  arrivalTick: number;
+  retries: number;
+  arrivedInBurst: boolean;
+  /** Worker slot it is in work on, -1 while queued. */
+  worker: number;
+  architecture: string;
+  coordinated: boolean;
+  /** Worker cost charged to it so far (running work included). */
+  cost: number;
+  /** Its plugin features (TASK_FEATURE_DIM values). */
+  features: Float32Array;
+}
+
 export interface TaskOutcome {
   taskId: number;
   plugin: string;

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { resolveConfig } from '../core/config-schema.js';
 import { DataError } from '../core/errors.js';
 import { mean, studentTQuantile, wilsonInterval } from '../core/stats.js';
-import type { TaskTrace } from './trace-schema.js';
+import { isFinished, type FinishedTrace, type TaskTrace } from './trace-schema.js';
 
 export const TraceAnalysisOptionsSchema = z.strictObject({
   minSupport: z.number().int().min(1).default(3).describe('Fewest tasks behind a pattern or a rate that is reported'),
@@ -71,7 +71,10 @@ export interface Opportunity {
 
 export interface TraceAnalysis {
   format: 'loopgym.trace-analysis/1';
+  /** Tasks that ended (what every rate is over). */
   tasks: number;
+  /** Tasks still queued or in work when their episode was cut off. */
+  unfinished: number;
   episodes: number;
   options: TraceAnalysisOptions;
   overall: Rate & { slaMetRate: number; meanLatency: number };
@@ -87,12 +90,14 @@ export function bandOf(complexity: number): 'low' | 'mid' | 'high' {
   return complexity <= 2 ? 'low' : complexity === 3 ? 'mid' : 'high';
 }
 
-const failed = (t: TaskTrace) => t.outcome !== 'succeeded' || !t.slaMet;
+const failed = (t: FinishedTrace) => t.outcome !== 'succeeded' || !t.slaMet;
 
-export function analyzeTraces(traces: readonly TaskTrace[], input: Partial<TraceAnalysisOptions> = {}): TraceAnalysis {
+export function analyzeTraces(all: readonly TaskTrace[], input: Partial<TraceAnalysisOptions> = {}): TraceAnalysis {
   const options = resolveConfig(TraceAnalysisOptionsSchema, input, 'analyzeTraces options');
-  if (traces.length === 0) throw new DataError('Expected task traces to analyze, but got none.');
-  const rate = (ts: readonly TaskTrace[], success: (t: TaskTrace) => boolean = (t) => t.outcome === 'succeeded'): Rate => {
+  // Rates are over tasks that ended; those cut off unfinished at an episode's end are only counted.
+  const traces = all.filter(isFinished);
+  if (traces.length === 0) throw new DataError(`Expected task traces of finished tasks to analyze, but got none (${all.length} unfinished).`);
+  const rate = (ts: readonly FinishedTrace[], success: (t: FinishedTrace) => boolean = (t) => t.outcome === 'succeeded'): Rate => {
     const successes = ts.filter(success).length;
     return { successes, trials: ts.length, ...wilsonInterval(successes, ts.length, options.confidence) };
   };
@@ -101,7 +106,8 @@ export function analyzeTraces(traces: readonly TaskTrace[], input: Partial<Trace
   return {
     format: 'loopgym.trace-analysis/1',
     tasks: traces.length,
-    episodes: new Set(traces.map((t) => `${t.episode}/${t.seed}`)).size,
+    unfinished: all.length - traces.length,
+    episodes: new Set(all.map((t) => `${t.episode}/${t.seed}`)).size,
     options,
     overall: { ...overall, slaMetRate: traces.filter((t) => t.slaMet).length / traces.length, meanLatency: mean(traces.map((t) => t.latency)) },
     bestWorkers: bestWorkers(worked, options, rate),
@@ -124,8 +130,8 @@ export function analyzeTraces(traces: readonly TaskTrace[], input: Partial<Trace
   };
 }
 
-function groupBy<K>(traces: readonly TaskTrace[], key: (t: TaskTrace) => K): Map<K, TaskTrace[]> {
-  const groups = new Map<K, TaskTrace[]>();
+function groupBy<K>(traces: readonly FinishedTrace[], key: (t: FinishedTrace) => K): Map<K, FinishedTrace[]> {
+  const groups = new Map<K, FinishedTrace[]>();
   for (const t of traces) {
     const k = key(t);
     const list = groups.get(k);
@@ -135,9 +141,9 @@ function groupBy<K>(traces: readonly TaskTrace[], key: (t: TaskTrace) => K): Map
   return groups;
 }
 
-function bestWorkers(worked: readonly TaskTrace[], options: TraceAnalysisOptions, rate: (ts: readonly TaskTrace[]) => Rate): BestWorker[] {
+function bestWorkers(worked: readonly FinishedTrace[], options: TraceAnalysisOptions, rate: (ts: readonly FinishedTrace[]) => Rate): BestWorker[] {
   const out: BestWorker[] = [];
-  const rank = (category: string, band: BestWorker['band'], ts: readonly TaskTrace[]) => {
+  const rank = (category: string, band: BestWorker['band'], ts: readonly FinishedTrace[]) => {
     const ranked = [...groupBy(ts, (t) => t.architecture)]
       .filter(([, group]) => group.length >= options.minSupport)
       .map(([architecture, group]) => ({ architecture, ...rate(group) }))
@@ -179,7 +185,7 @@ export function decisionSequence(t: TaskTrace): string {
   return t.decisions.length === 0 ? '(none)' : t.decisions.map((d) => d.type).join('>');
 }
 
-function failurePatterns(traces: readonly TaskTrace[], options: TraceAnalysisOptions): FailurePattern[] {
+function failurePatterns(traces: readonly FinishedTrace[], options: TraceAnalysisOptions): FailurePattern[] {
   const baseRate = traces.filter(failed).length / traces.length;
   const counts = new Map<string, { conditions: Record<string, string>; support: number; failures: number }>();
   for (const t of traces) {
@@ -205,7 +211,7 @@ function failurePatterns(traces: readonly TaskTrace[], options: TraceAnalysisOpt
     .slice(0, 25);
 }
 
-function opportunities(worked: readonly TaskTrace[], options: TraceAnalysisOptions, rate: (ts: readonly TaskTrace[]) => Rate): Opportunity[] {
+function opportunities(worked: readonly FinishedTrace[], options: TraceAnalysisOptions, rate: (ts: readonly FinishedTrace[]) => Rate): Opportunity[] {
   const out: Opportunity[] = [];
   for (const [category, ts] of [...groupBy(worked, (t) => t.category)].sort(([a], [b]) => a.localeCompare(b))) {
     const supported = [...groupBy(ts, (t) => t.architecture)].filter(([, group]) => group.length >= options.minSupport).map(([architecture, group]) => ({ architecture, ...rate(group) }));

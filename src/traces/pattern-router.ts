@@ -19,6 +19,7 @@ import { createBaseline } from '../../envs/orchestrator/baselines.js';
 import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
 import { HEAD, TAIL, WORKER, read } from '../../envs/orchestrator/observation.js';
 import { TraceRecorder } from './trace-recorder.js';
+import { isFinished } from './trace-schema.js';
 
 export const PatternRouterConfigSchema = z.strictObject({
   minSupport: z.number().int().min(1).default(3).describe('Fewest traced tasks behind an architecture ranked for a category'),
@@ -59,7 +60,7 @@ export class PatternRouter implements Agent<Float32Array, number> {
     if (env.traces.length === 0) throw new DataError(`Expected finished tasks to learn routes from, but ${args.totalSteps} steps finished none.`);
     const table: Record<string, string[]> = {};
     for (const category of new Set(env.traces.map((t) => t.category))) {
-      table[category] = rankArchitectures(env.traces.filter((t) => t.category === category), this.config.minSupport);
+      table[category] = rankArchitectures(env.traces.filter((t) => t.category === category && isFinished(t)), this.config.minSupport);
     }
     this.setTable(table);
     return { stepsDone: args.totalSteps, iterations: 0, stoppedEarly: false };

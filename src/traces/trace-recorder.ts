@@ -2,10 +2,11 @@
  * `TraceRecorder`: a wrapper that records the life of every task of an Orchestrator env as a TaskTrace
  * (trace-schema.ts), from the decisions that touch a task (`info.decisions`), what the env reports when it
  * ends (`info.finished`; both kept by `recordTasks`, on by default) and the feedback its users leave
- * (`info.feedback`). An episode's records are
+ * (`info.feedback`); when an episode ends, the tasks still queued or in work are recorded as `unfinished`
+ * (`OrchestratorEnv.openTasks()`), so every task that arrived has one record. An episode's records are
  * complete when it ends (a preference may name a task finished earlier in the episode); `traces` holds
  * them in task-finish order. `writeTraces` writes JSONL (gzip for a `.gz` path) atomically and refuses more
- * than `maxBytes`. Recording reads only what the env already reports: no extra random draws, so a traced
+ * than `maxBytes`. Recording reads what the env reports (and `openTasks()` at an episode's end): no extra random draws, so a traced
  * episode is the same episode.
  */
 import { gzipSync, gunzipSync } from 'node:zlib';
@@ -14,7 +15,7 @@ import { Wrapper, type Env, type ResetArgs, type ResetResult, type StepResult } 
 import { ConfigError, DataError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import { OrchestratorEnv } from '../../envs/orchestrator/env.js';
-import type { FeedbackEvent, TaskDecision, TaskOutcome } from '../../envs/orchestrator/feedback.js';
+import type { FeedbackEvent, OpenTask, TaskDecision, TaskOutcome } from '../../envs/orchestrator/feedback.js';
 import { TASK_FEATURE_DIM } from '../plugins/types.js';
 import { TaskTraceSchema, TRACE_FORMAT, TRACE_VERSION, type TaskTrace } from './trace-schema.js';
 
@@ -59,7 +60,11 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
     if (finished) for (const task of finished) this.current.set(task.taskId, this.record(task));
     const feedback = result.info.feedback as readonly FeedbackEvent[] | undefined;
     if (feedback) for (const event of feedback) this.attach(event);
-    if (result.terminated || result.truncated) this.flush();
+    if (result.terminated || result.truncated) {
+      const inner = this.env.unwrapped as OrchestratorEnv;
+      for (const task of inner.openTasks()) this.current.set(task.taskId, this.unfinished(task, result.info.tick as number));
+      this.flush();
+    }
     return result;
   }
 
@@ -97,6 +102,40 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
       outcome: turnedAway ? 'turned_away' : task.kind,
       slaMet: task.slaMet,
       trueSatisfaction: task.trueSatisfaction,
+      feedback: null,
+      preferences: [],
+    };
+  }
+
+  /** The record of a task still queued or in work when the episode ended at `tick`. */
+  private unfinished(task: OpenTask, tick: number): TaskTrace {
+    const decisions = this.decisions.get(task.taskId) ?? [];
+    this.decisions.delete(task.taskId);
+    return {
+      format: TRACE_FORMAT,
+      version: TRACE_VERSION,
+      episode: this.episode,
+      seed: this.seed,
+      taskId: task.taskId,
+      plugin: task.plugin,
+      category: task.category,
+      complexity: task.complexity,
+      priority: task.priority,
+      slaTicks: task.slaTicks,
+      features: Array.from(task.features),
+      arrivalTick: task.arrivalTick,
+      finishTick: null,
+      latency: tick - task.arrivalTick,
+      arrivedInBurst: task.arrivedInBurst,
+      cost: task.cost,
+      decisions,
+      worker: task.worker,
+      architecture: task.architecture,
+      coordinated: task.coordinated,
+      retries: task.retries,
+      outcome: 'unfinished',
+      slaMet: null,
+      trueSatisfaction: null,
       feedback: null,
       preferences: [],
     };

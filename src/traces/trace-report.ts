@@ -15,7 +15,7 @@ export function renderTraceMarkdown(a: TraceAnalysis, source: string): string {
   const o = a.options;
   return `${[
     `# Trace analysis: ${source}`,
-    `${a.tasks} tasks in ${a.episodes} episode(s); success ${pct(a.overall.rate)} ${interval(a.overall.low, a.overall.high)}, SLA met ${pct(a.overall.slaMetRate)}, mean latency ${a.overall.meanLatency.toFixed(1)} ticks. Minimum support ${o.minSupport}, ${Math.round(o.confidence * 100)}% Wilson intervals.`,
+    `${a.tasks} finished tasks (and ${a.unfinished} still open when their episode ended) in ${a.episodes} episode(s); success ${pct(a.overall.rate)} ${interval(a.overall.low, a.overall.high)}, SLA met ${pct(a.overall.slaMetRate)}, mean latency ${a.overall.meanLatency.toFixed(1)} ticks. Minimum support ${o.minSupport}, ${Math.round(o.confidence * 100)}% Wilson intervals.`,
     '## Best worker per category (and complexity band)',
     table(
       ['category', 'band', 'best', 'success', 'tasks', 'runner-up', 'success', 'lead significant'],

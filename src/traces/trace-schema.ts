@@ -11,20 +11,20 @@
  * | `taskId` | the env's task number within the episode |
  * | `plugin`, `category`, `complexity` (1-5), `priority` (1-3), `slaTicks` | what the task was |
  * | `features` | the six plugin features of the task, [0, 1] |
- * | `arrivalTick`, `finishTick`, `latency` | ticks; latency = finish - arrival |
+ * | `arrivalTick`, `finishTick`, `latency` | ticks; latency = finish - arrival (unfinished: finishTick null, latency = ticks waited until the cut) |
  * | `arrivedInBurst` | the task arrived during an arrival burst |
  * | `cost` | worker cost spent on it (per-unit cost x units x ticks in work, every attempt; the env's cost term sums these) |
  * | `decisions` | `[{tick, type, worker}]` in order: `scanned` (worker -1), `dispatched` / `coordinated` to a worker, `requeued` (monitor found it hung on that worker) |
  * | `worker`, `architecture` | the slot and architecture that worked it last (-1 and "" when abandoned) |
  * | `coordinated`, `retries` | dispatched with a reviewer; times it was requeued (found hung by monitor) |
- * | `outcome` | `succeeded`, `failed`, `stalled` (a silent failure that surfaced at its deadline), `abandoned` (waited too long in the queue) or `turned_away` (arrived at a full queue) |
- * | `slaMet` | finished within its SLA |
- * | `trueSatisfaction` | the hidden truth (for analysis and evaluation only, never for training) |
+ * | `outcome` | `succeeded`, `failed`, `stalled` (a silent failure that surfaced at its deadline), `abandoned` (waited too long in the queue) `turned_away` (arrived at a full queue), or `unfinished` (still queued or in work when the episode was cut off) |
+ * | `slaMet` | finished within its SLA (null when unfinished) |
+ * | `trueSatisfaction` | the hidden truth (for analysis and evaluation only, never for training; null when unfinished) |
  * | `feedback` | `{cat, ratings}` when the user scored it, else null; `preferences`: [{other, preferred}] |
  *
  * Version 1 (no `arrivedInBurst`, no `decisions`, turned-away tasks counted as `abandoned`) is refused by
- * readTraces with a message naming the version. Tasks still queued or in work when an episode is cut off have
- * no outcome yet and no record.
+ * readTraces with a message naming the version. Every task that arrived in a recorded episode has exactly one
+ * record: those still queued or in work when it ends are recorded then, as `unfinished`.
  */
 import { z } from 'zod';
 
@@ -44,7 +44,7 @@ export const TaskTraceSchema = z.strictObject({
   slaTicks: z.number().min(0),
   features: z.array(z.number()),
   arrivalTick: z.number().int(),
-  finishTick: z.number().int(),
+  finishTick: z.number().int().nullable(),
   latency: z.number().min(0),
   arrivedInBurst: z.boolean(),
   cost: z.number().min(0),
@@ -53,11 +53,18 @@ export const TaskTraceSchema = z.strictObject({
   architecture: z.string(),
   coordinated: z.boolean(),
   retries: z.number().int().min(0),
-  outcome: z.enum(['succeeded', 'failed', 'stalled', 'abandoned', 'turned_away']),
-  slaMet: z.boolean(),
-  trueSatisfaction: z.number().min(0).max(1),
+  outcome: z.enum(['succeeded', 'failed', 'stalled', 'abandoned', 'turned_away', 'unfinished']),
+  slaMet: z.boolean().nullable(),
+  trueSatisfaction: z.number().min(0).max(1).nullable(),
   feedback: z.strictObject({ cat: z.number().int().min(1).max(10), ratings: z.record(z.string(), z.number()) }).nullable(),
   preferences: z.array(z.strictObject({ other: z.number().int(), preferred: z.boolean() })),
 });
 
 export type TaskTrace = z.output<typeof TaskTraceSchema>;
+
+/** A trace of a task that ended (every outcome but `unfinished`). */
+export type FinishedTrace = TaskTrace & { finishTick: number; slaMet: boolean; trueSatisfaction: number };
+
+export function isFinished(trace: TaskTrace): trace is FinishedTrace {
+  return trace.outcome !== 'unfinished';
+}
