@@ -21,7 +21,7 @@ import { TrainingLoop } from './common/training-loop.js';
 import { z } from 'zod';
 import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
 import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
-import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, type CollectorState } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -84,11 +84,13 @@ export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAd
     // Setup.
     const c = this.config;
     const loop = await TrainingLoop.begin(this, this.learner, args, { backend: c.backend, kind: 'on-policy' });
+    // A resumed call continues with the checkpoint's streams and env state (no new reset draw).
+    const resumed = await loop.resume<CollectorState>((dir) => this.load(dir));
     const N = loop.venv.numEnvs;
     const { numActions: nA, obsDim: D, rngs } = this.learner;
     const { net, optimizer } = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
-    const collector = new RolloutCollector(loop.venv, nA, this.learner.normalizer!, rngs.main.integer(0, 2 ** 31));
+    const collector = new RolloutCollector(loop.venv, nA, this.learner.normalizer!, resumed ?? this.learner.rngs.main.integer(0, 2 ** 31));
     let sums = { pgLoss: 0, vLoss: 0, entropy: 0, updates: 0 };
     let evSum = 0;
     await loop.start();
@@ -133,6 +135,8 @@ export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAd
         });
         evSum = 0;
         sums = { pgLoss: 0, vLoss: 0, entropy: 0, updates: 0 };
+        // Re-entry point: nothing is accumulated between rollouts now.
+        await loop.checkpoint((dir) => this.save(dir), () => collector.state());
       }
     }
     return loop.end();

@@ -129,6 +129,8 @@ export class DqnAgent implements Agent {
   private replay: ReplayBuffer | null = null;
   /** The target net is due a copy of the online net (made when next read). */
   private targetStale = false;
+  /** True while a mid-run checkpoint is being saved (the replay buffer is then always saved). */
+  private checkpointing = false;
   /** Reused gradient array of the lean (relu) path. */
   private gradBuffer: Float32Array | null = null;
 
@@ -196,6 +198,8 @@ export class DqnAgent implements Agent {
     const N = venv.numEnvs;
     const D = this.obsDim;
     const nA = this.numActions;
+    // A resumed call continues with the checkpoint's networks, replay buffer, streams and env state.
+    const resumed = await loop.resume<{ obs: number[]; masks: number[] | null; sinceTrain: number }>((dir) => this.load(dir));
     const { rngs, episodes } = this.learner;
     this.network();
     this.replay ??= new ReplayBuffer(c.bufferSize, D, nA);
@@ -203,11 +207,17 @@ export class DqnAgent implements Agent {
     const actionSpace = new Discrete(nA);
     const obs = new Float32Array(N * D);
     const actions = new Int32Array(N);
-    const first = venv.reset({ seed: rngs.main.integer(0, 2 ** 31) });
-    obs.set(first.obs);
-    let masks = first.actionMasks ? first.actionMasks.slice() : undefined;
+    let masks: Uint8Array | undefined;
+    if (resumed) {
+      obs.set(resumed.obs);
+      masks = resumed.masks ? Uint8Array.from(resumed.masks) : undefined;
+    } else {
+      const first = venv.reset({ seed: rngs.main.integer(0, 2 ** 31) });
+      obs.set(first.obs);
+      masks = first.actionMasks ? first.actionMasks.slice() : undefined;
+    }
     let trainMs = 0;
-    let sinceTrain = 0;
+    let sinceTrain = resumed?.sinceTrain ?? 0;
     let sinceLog = 0;
     let lossSum = 0;
     let lossCount = 0;
@@ -273,6 +283,18 @@ export class DqnAgent implements Agent {
         );
         lossSum = 0;
         lossCount = 0;
+        // Re-entry point: the replay buffer goes into the checkpoint whatever saveReplayBuffer says.
+        await loop.checkpoint(
+          async (dir) => {
+            this.checkpointing = true;
+            try {
+              await this.save(dir);
+            } finally {
+              this.checkpointing = false;
+            }
+          },
+          () => ({ obs: Array.from(obs), masks: masks ? Array.from(masks) : null, sinceTrain }),
+        );
       }
     }
     return loop.end();
@@ -341,7 +363,7 @@ export class DqnAgent implements Agent {
       model.dispose();
     }
     let replay: z.infer<typeof dqnStateSchema>['replay'] = null;
-    if (this.config.saveReplayBuffer && this.replay) {
+    if ((this.config.saveReplayBuffer || this.checkpointing) && this.replay) {
       replay = { pos: this.replay.pos, size: this.replay.size, file: 'replay/buffer.bin' };
       await fs.mkdir(path.join(dir, 'replay'), { recursive: true });
       await fs.writeFile(path.join(dir, replay.file), this.replay.toBytes());

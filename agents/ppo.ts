@@ -23,7 +23,7 @@ import { isVectorEnv } from './common/vec.js';
 import { z } from 'zod';
 import { configDefaults, crossFieldRules, fieldError } from '../src/core/config-schema.js';
 import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
-import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector } from './common/on-policy.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, type CollectorState } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -106,13 +106,15 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'>
     // Setup.
     const c = this.config;
     const loop = await TrainingLoop.begin(this, this.learner, args, { backend: c.backend, kind: 'on-policy' });
+    // A resumed call continues with the checkpoint's streams and env state (no new reset draw).
+    const resumed = await loop.resume<CollectorState>((dir) => this.load(dir));
     const { venv } = loop;
     const N = venv.numEnvs;
     const { numActions: nA, obsDim: D, rngs } = this.learner;
     checkBatchDivides(c, N);
     const { net, optimizer } = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
-    const collector = new RolloutCollector(venv, nA, this.learner.normalizer!, rngs.main.integer(0, 2 ** 31));
+    const collector = new RolloutCollector(venv, nA, this.learner.normalizer!, resumed ?? this.learner.rngs.main.integer(0, 2 ** 31));
     let rolloutMs = 0;
     let updateMs = 0;
     let gradMs = 0;
@@ -192,6 +194,8 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'>
           optimizer_s: optimizerMs / 1000,
         },
       );
+      // Re-entry point: between rollouts, the collector's observations are all the loop carries.
+      await loop.checkpoint((dir) => this.save(dir), () => collector.state());
     }
     return loop.end();
   }

@@ -44,6 +44,11 @@ export class Logger {
     return this.latestValues;
   }
 
+  /** Continues with the latest values (and their key order) of a checkpoint: hooks then see what they would have. */
+  restoreLatest(values: Readonly<LogRow>): void {
+    this.latestValues = { ...values };
+  }
+
   /** Writes the current row with `time/total_timesteps` = step and starts a new one. */
   dump(step: number): LogRow {
     const row: LogRow = { 'time/total_timesteps': step, ...this.current };

@@ -188,6 +188,12 @@ export function explainedVariance(buffer: RolloutBuffer, rows: Int32Array): numb
  * vector step. Autoreset rows are stored as invalid (not transitions) but keep their value: the value of
  * the final observation, which GAE uses to bootstrap a truncated episode.
  */
+/** What a checkpoint keeps of a RolloutCollector between rollouts. */
+export interface CollectorState {
+  obs: number[];
+  masks: number[] | null;
+}
+
 export class RolloutCollector {
   readonly numEnvs: number;
   readonly obs: Float32Array;
@@ -205,7 +211,11 @@ export class RolloutCollector {
   forwardMs = 0;
   envMs = 0;
 
-  constructor(private readonly venv: VectorEnv, private readonly numActions: number, private readonly normalizer: Normalizer, seed: number) {
+  /**
+   * `start`: a seed to reset the env with, or the collector's `state()` from a checkpoint (the env is then
+   * already where it was, and its current observations and masks are these).
+   */
+  constructor(private readonly venv: VectorEnv, private readonly numActions: number, private readonly normalizer: Normalizer, start: number | CollectorState) {
     const N = venv.numEnvs;
     this.numEnvs = N;
     this.obs = new Float32Array(N * venv.obsDim);
@@ -216,9 +226,19 @@ export class RolloutCollector {
     this.ended = new Uint8Array(N);
     this.lastValues = new Float32Array(N);
     this.entropies = new Float32Array(N);
-    const first = venv.reset({ seed });
+    if (typeof start !== 'number') {
+      this.obs.set(start.obs);
+      this.masks = start.masks ? Uint8Array.from(start.masks) : undefined;
+      return;
+    }
+    const first = venv.reset({ seed: start });
     normalizer.observations(first.obs, N, this.obs, true);
     this.masks = first.actionMasks;
+  }
+
+  /** The current (normalized) observations and masks, for a checkpoint. */
+  state(): CollectorState {
+    return { obs: Array.from(this.obs), masks: this.masks ? Array.from(this.masks) : null };
   }
 
   /** Fills `buffer` (numSteps vector steps); returns the number of real transitions collected. */

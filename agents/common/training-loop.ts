@@ -9,9 +9,13 @@
  * `time/fps` (env steps per second of this learn() call), `time/time_elapsed` (seconds) and any profiling
  * times the algorithm hands in; the logger adds `time/total_timesteps`. Only `time/*` keys are wall-clock.
  * A `train/*` value that is NaN or infinite stops the run with a DivergenceError (step and key named).
+ * Mid-run checkpoints: `checkpoint()` at re-entry boundaries writes through the run's sink, and `resume()`
+ * continues a call from one (the algorithm saves and restores its own local loop state as plain JSON).
  */
 import type { Agent, LearnArgs, LearnResult, TrainingHook, TrainingState } from '../../src/core/agent.js';
-import { ConfigError, DivergenceError } from '../../src/core/errors.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DataError, DivergenceError } from '../../src/core/errors.js';
 import type { VectorEnv } from '../../src/core/vector.js';
 import { ensureBackend, type BackendName } from '../../src/nn/backend.js';
 import { checkTotalSteps } from './config.js';
@@ -19,6 +23,9 @@ import { endHooks, runHooks } from './hooks.js';
 import type { LearnerProgress } from './learner-state.js';
 import type { Logger } from './logger.js';
 import { toVectorEnv } from './vec.js';
+
+/** The loop state file of a learner checkpoint (this call's steps, the algorithm's local state). */
+export const LOOP_STATE_FILE = 'learn-state.json';
 
 export interface TrainingLoopOptions {
   /** The tfjs backend the agent's config names. */
@@ -46,17 +53,51 @@ export class TrainingLoop {
     readonly totalSteps: number,
     hooks: readonly TrainingHook[] | undefined,
     private readonly kind: TrainingLoopOptions['kind'],
+    private readonly args: LearnArgs,
   ) {
     this.hooks = hooks ?? [];
   }
 
   /** Checks totalSteps, selects the backend and adapts the env; call `start()` once the agent is set up. */
-  static async begin(agent: Agent, learner: LearnerProgress, { env, totalSteps, hooks }: LearnArgs, options: TrainingLoopOptions): Promise<TrainingLoop> {
+  static async begin(agent: Agent, learner: LearnerProgress, args: LearnArgs, options: TrainingLoopOptions): Promise<TrainingLoop> {
+    const { env, totalSteps, hooks } = args;
     checkTotalSteps(totalSteps);
     await ensureBackend(options.backend);
     const venv = toVectorEnv(env);
     if (venv.obsDim !== learner.obsDim) throw new ConfigError(`Expected an env with observations of length ${learner.obsDim}, but got ${venv.obsDim}.`);
-    return new TrainingLoop(agent, learner, venv, totalSteps, hooks, options.kind);
+    return new TrainingLoop(agent, learner, venv, totalSteps, hooks, options.kind, args);
+  }
+
+  /**
+   * When learn() was asked to continue from a checkpoint (`resumeFrom`): loads the learner's saved state with
+   * `load` (weights, optimizer, streams, normalizer, counters, episode statistics), restores this call's step
+   * count and the logger's latest values, and returns the algorithm's own loop state (what `checkpoint`'s `local` returned); otherwise null.
+   */
+  async resume<L>(load: (dir: string) => Promise<void>): Promise<L | null> {
+    const dir = this.args.resumeFrom;
+    if (dir === undefined) return null;
+    const path = join(dir, LOOP_STATE_FILE);
+    if (!existsSync(path)) throw new DataError(`Expected a learner checkpoint with ${LOOP_STATE_FILE} in ${dir}, but it is missing.`);
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { steps: number; totalSteps: number; latest: Record<string, number>; local: L };
+    if (saved.totalSteps !== this.totalSteps) throw new DataError(`Expected to resume a learn() call of ${saved.totalSteps} steps (the checkpoint's), but this one has ${this.totalSteps}.`);
+    await load(dir);
+    this.steps = saved.steps;
+    this.learner.logger.restoreLatest(saved.latest);
+    return saved.local;
+  }
+
+  /**
+   * At a boundary where learn() can be re-entered: when the run's checkpoint sink says one is due, writes the
+   * learner's state (`save`: what load() reads back) and the loop state (this call's steps and the
+   * algorithm's `local` state, plain JSON) through it. Writing reads state and draws nothing.
+   */
+  async checkpoint(save: (dir: string) => Promise<void>, local: () => unknown): Promise<void> {
+    const sink = this.args.checkpoint;
+    if (!sink || this.budgetSpent || !sink.due(this.steps)) return;
+    await sink.write(this.steps, async (dir) => {
+      await save(dir);
+      writeFileSync(join(dir, LOOP_STATE_FILE), JSON.stringify({ steps: this.steps, totalSteps: this.totalSteps, latest: this.learner.logger.latest, local: local() }));
+    });
   }
 
   /** Starts the clock and runs the hooks' onStart. */

@@ -54,6 +54,18 @@ export interface OfflineDataset {
   episodeStarts: Int32Array;
 }
 
+/**
+ * Where a learner writes mid-run checkpoints (the experiment runner provides one). At each boundary where
+ * its learn() could be re-entered (after a rollout and its update, after a logged block of steps), a learner
+ * asks `due(steps)` and, when it is, hands `write` a function that saves the learner's complete state into a
+ * folder; the sink adds its own state and commits the whole checkpoint atomically.
+ */
+export interface CheckpointSink {
+  /** `steps`: env steps (or samples) of this learn() call so far. */
+  due(steps: number): boolean;
+  write(steps: number, writeLearner: (dir: string) => Promise<void>): Promise<void>;
+}
+
 export interface LearnArgs {
   env: Env<Float32Array, number> | VectorEnv;
   /** Env steps for online learners; training samples (transitions x epochs) for offline ones. */
@@ -61,6 +73,13 @@ export interface LearnArgs {
   hooks?: TrainingHook[];
   /** What an offline learner trains on (required by them, ignored by online learners). */
   dataset?: OfflineDataset;
+  /** Mid-run checkpoints (learners that support them: PPO, A2C, DQN). */
+  checkpoint?: CheckpointSink;
+  /**
+   * Continue a learn() call from the learner part of a checkpoint (a folder `writeLearner` wrote), with the
+   * env already in the state it had then (the runner re-derives it): the result is the uninterrupted call's.
+   */
+  resumeFrom?: string;
 }
 
 export interface LearnResult {

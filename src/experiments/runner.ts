@@ -28,6 +28,7 @@ import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js
 import { parseSpec, type ExperimentSpec } from './spec.js';
 import { finishedRun, inspectRun, requireFinishedRun, RunWriter, toCsv } from './store.js';
 import { acquireRunLock } from './run-lock.js';
+import { ActionLogVectorEnv, readCheckpoint, removeCheckpoints, RunCheckpointer } from './checkpoint.js';
 import { TraceRecorder, writeTraces } from '../traces/trace-recorder.js';
 import { ensureWritableDir } from '../core/atomic-fs.js';
 import { expandRuns, type RunPlan, type Shard } from './sweep.js';
@@ -86,10 +87,13 @@ export interface RunOptions {
   /** Results root; the experiment's runs go to `<outDir>/<spec.name>/`. */
   outDir?: string;
   /**
-   * Kept for scripts: finished runs are always skipped now (a finished run is never overwritten), and an
-   * unfinished one is trained again from its start.
+   * Kept for scripts: finished runs are always skipped (a finished run is never overwritten), and an
+   * unfinished one always continues from its last mid-run checkpoint when it has one (checkpoint.ts);
+   * `fresh` starts over.
    */
   resume?: boolean;
+  /** Delete this sweep's finished runs and checkpoints first and train them again (`--fresh`); `onDelete` hears which finished runs. */
+  fresh?: boolean;
   shard?: Shard;
   onProgress?: (event: ProgressEvent) => void;
   /** Called when a run starts, finishes or is skipped (for progress display). */
@@ -102,8 +106,6 @@ export interface ExperimentResult {
 }
 
 export interface SweepOptions extends RunOptions {
-  /** Delete this sweep's finished runs first and train them again (`--fresh`); `onDelete` hears which. */
-  fresh?: boolean;
   onDelete?: (runDirs: readonly string[]) => void;
   /** Worker processes; 1 runs in this process. */
   workers?: number;
@@ -120,6 +122,8 @@ export async function runSweep(spec: ExperimentSpec, options: SweepOptions = {})
     const finished = plans.map((plan) => join(experimentDir, plan.runId)).filter((dir) => finishedRun(dir) !== null);
     options.onDelete?.(finished);
     for (const dir of finished) rmSync(dir, { recursive: true, force: true });
+    // Starting over also means not continuing an unfinished run from its checkpoint.
+    for (const plan of plans) removeCheckpoints(join(experimentDir, plan.runId));
   }
   try {
     const workers = options.workers ?? 1;
@@ -165,23 +169,39 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
   const backend = await initBackend(spec.backend);
   // Build everything that can reject the config (or the dataset) before the run folder is touched.
   const dataset = spec.dataset !== undefined ? await readDataset(spec.dataset) : undefined;
-  const { trainEnv, evalEnv, agent, context, learner } = buildRun(spec, plan.seed);
+  const resume = options.fresh || !spec.checkpoint.enabled ? null : readCheckpoint(dir);
+  const { trainEnv: builtEnv, evalEnv, agent, context, learner } = buildRun(spec, plan.seed);
+  const trainEnv = new ActionLogVectorEnv(builtEnv);
   const writer = new RunWriter(dir);
-  writer.begin();
-  writer.writeJson('config.json', {
-    experiment: spec.name,
-    runId: plan.runId,
-    seed: plan.seed,
-    axes: plan.axes,
-    spec,
-    provenance: collectProvenance(backend),
-  });
+  if (resume) {
+    // Continue: config.json (written when the run began) stays; the env is re-derived by replay.
+    trainEnv.replay(resume.env);
+  } else {
+    writer.begin();
+    writer.writeJson('config.json', {
+      experiment: spec.name,
+      runId: plan.runId,
+      seed: plan.seed,
+      axes: plan.axes,
+      spec,
+      provenance: collectProvenance(backend),
+    });
+  }
 
   const tensorboard = spec.logging.tensorboard ? new TensorBoardWriter(join(dir, 'tb')) : undefined;
   try {
     const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress, learner ? () => learner.metrics() : undefined, tensorboard);
+    if (resume) recorder.restore(resume.recorder);
+    const checkpointer = spec.checkpoint.enabled ? new RunCheckpointer(dir, spec.checkpoint, trainEnv, () => recorder.state(), resume?.steps ?? 0) : undefined;
     try {
-      await agent.learn({ env: trainEnv, totalSteps: spec.totalSteps, hooks: [recorder], ...(dataset ? { dataset } : {}) });
+      await agent.learn({
+        env: trainEnv,
+        totalSteps: spec.totalSteps,
+        hooks: [recorder],
+        ...(dataset ? { dataset } : {}),
+        ...(checkpointer ? { checkpoint: checkpointer } : {}),
+        ...(resume ? { resumeFrom: resume.learnerDir } : {}),
+      });
     } finally {
       trainEnv.close();
     }
@@ -233,6 +253,7 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
     });
     tensorboard?.close();
     writer.finish(summary);
+    if (!spec.checkpoint.keep) removeCheckpoints(dir);
     options.onRun?.({ plan, state: 'done' });
     return { plan, dir, summary, skipped: false };
   } catch (error) {
@@ -240,10 +261,11 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
     if (error instanceof DivergenceError) {
       // A diverged run stays, marked failed (config.json, failed.json, no summary.json): never "finished".
       writer.writeJson('failed.json', { error: error.name, message: error.message });
-    } else {
+    } else if (readCheckpoint(dir) === null) {
       // Any other failure leaves nothing behind: no folder that looks like a result.
       rmSync(dir, { recursive: true, force: true });
     }
+    // With a checkpoint, the unfinished folder (config.json, checkpoint/, no summary.json) stays to resume.
     disposeAgent(agent);
     throw error;
   }
@@ -405,6 +427,22 @@ class RunRecorder implements TrainingHook {
     private readonly tensorboard?: TensorBoardWriter,
   ) {
     this.nextEvalStep = spec.evaluation.everySteps ?? Infinity;
+  }
+
+  /** Everything recorded so far, for a mid-run checkpoint (plain JSON). */
+  state(): Record<string, unknown> {
+    return { metricRows: this.metricRows, episodeRows: this.episodeRows, curve: this.curve, lastStep: this.lastStep, nextEvalStep: this.nextEvalStep };
+  }
+
+  /** Continues from a checkpoint's `state()`. */
+  restore(state: Record<string, unknown>): void {
+    const saved = state as { metricRows: Record<string, number | null>[]; episodeRows: number[][]; curve: { step: number; meanReturn: number }[]; lastStep: number; nextEvalStep: number | null };
+    this.metricRows.push(...saved.metricRows);
+    this.episodeRows.push(...saved.episodeRows);
+    this.curve.push(...saved.curve);
+    this.lastStep = saved.lastStep;
+    // JSON has no Infinity: null is "no evaluation curve".
+    this.nextEvalStep = saved.nextEvalStep ?? Infinity;
   }
 
   async onStep(state: TrainingState): Promise<void> {

@@ -10,6 +10,7 @@ import { assertSafePath, FORBIDDEN_KEYS, parseJsonSafely } from '../core/safe-js
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { agentConfigSchema, agentIsOffline } from '../../agents/index.js';
+import { CheckpointSectionSchema } from './checkpoint.js';
 import { configProblems, crossFieldRules, resolveConfig, type ConfigPlace } from '../core/config-schema.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import { envKwargsSchema, envProducesFeedback, listEnvs } from '../core/registry.js';
@@ -84,6 +85,7 @@ export const ExperimentSpecSchema = crossFieldRules(
     baselines: z.array(z.string()).default([]).describe('Non-learning agents evaluated beside the trained one (e.g. random, greedy, oracle)'),
     backend: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend'),
     logging: LoggingSectionSchema.default({ tensorboard: false, traces: false }).describe('Extra outputs of each run; they change no result, so not the run id'),
+    checkpoint: CheckpointSectionSchema.default({ everySeconds: 120, enabled: true, keep: false }).describe('Mid-run checkpoints (resume where a killed run was); they change no result, so not the run id'),
     sweep: SweepSectionSchema.optional(),
   }),
   (spec, blame) => {

@@ -37,11 +37,12 @@ export function parseShard(text: string): Shard {
 
 /**
  * The config a run's id is derived from: the spec without seeds, sweep, description (prose: rewording
- * it must not make `--resume` rerun finished runs) and logging (extra outputs such as TensorBoard files
- * change no result), plus nothing machine-specific.
+ * it must not make `--resume` rerun finished runs), logging (extra outputs such as TensorBoard files
+ * change no result) and checkpoint (when to save mid-run state changes no result either), plus nothing
+ * machine-specific.
  */
 export function runConfig(spec: ExperimentSpec): Record<string, unknown> {
-  const { seeds: _seeds, sweep: _sweep, description: _description, logging: _logging, ...rest } = spec;
+  const { seeds: _seeds, sweep: _sweep, description: _description, logging: _logging, checkpoint: _checkpoint, ...rest } = spec;
   return rest;
 }
 
