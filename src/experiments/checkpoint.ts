@@ -6,15 +6,16 @@
  * - `learner/`: the agent's complete state as its save() writes it (weights, optimizer state, normalizer,
  *   Rng streams, counters, episode statistics; DQN's replay buffer always) plus `learn-state.json` (the
  *   learn() call's steps and the algorithm's loop state, e.g. the collector's current observations);
+ * - `reward-learner/` (with `reward.mode: learned`): the reward learner's complete state (model, feedback
+ *   and held-out buffers, counters, streams, windows, each env copy's running episode sums: saveState);
  * - `env-actions.bin` + `run.json`: the train env's history as the resets (seed, options) and every action
  *   stepped, and the run recorder's rows (metrics, episodes, evaluation curve) so far.
  *
  * The env is not serialized: it is **re-derived**. Resuming builds the run's train env as the run did and
- * replays the recorded resets and actions through it, which puts every env (and, with `reward.mode:
- * learned`, the reward learner that sits on the env: its feedback buffer, its refits, its Rng streams) in
- * exactly the state it had, because envs and the reward learner are deterministic functions of their seeds
- * and the actions. Replay costs env time only (Orchestrator-v0 steps ~700k/s; learned-reward refits are
- * redone), not the agent's updates, which are ~95% of a run.
+ * replays the recorded resets and actions through it (the reward learner's wrappers pass steps straight
+ * through meanwhile, then the learner is restored from its saved state), which puts every env copy in
+ * exactly the state it had, because an env is a deterministic function of its seed and the actions. Replay
+ * costs env time only (Orchestrator-v0 steps at ~700k/s), not the agent's updates or the reward refits.
  *
  * A checkpoint is written under `.checkpoint.tmp` and renamed into place (the previous one is moved to
  * `.checkpoint.old` first and removed after), so a kill at any moment leaves the last good checkpoint.
@@ -31,6 +32,7 @@ export const CHECKPOINT_DIR = 'checkpoint';
 const TEMP_DIR = '.checkpoint.tmp';
 const OLD_DIR = '.checkpoint.old';
 const FORMAT = 'loopgym.run-checkpoint/1';
+const REWARD_LEARNER_DIR = 'reward-learner';
 
 export const CheckpointSectionSchema = z.strictObject({
   everySteps: z.number().int().positive().optional().describe('Checkpoint at the first re-entry boundary after every this many env steps (default: by time)'),
@@ -53,7 +55,16 @@ export interface EnvHistory {
   resets: ResetEntry[];
   /** steps x numEnvs actions. */
   actions: Int32Array;
+  /** The members' running episode returns (envs that expose them), put back after a replay. */
+  runningReturns: number[] | null;
 }
+
+/** A vector env that exposes its members' running episode returns (SyncVectorEnv). */
+interface WithRunningReturns {
+  runningReturns: number[];
+}
+
+const hasRunningReturns = (env: VectorEnv): env is VectorEnv & WithRunningReturns => Array.isArray((env as Partial<WithRunningReturns>).runningReturns);
 
 /**
  * A vector env that records its resets and actions (for checkpoints) and can replay a recorded history
@@ -104,7 +115,12 @@ export class ActionLogVectorEnv implements VectorEnv {
   }
 
   history(): EnvHistory {
-    return { numEnvs: this.numEnvs, resets: this.resets.map((r) => ({ ...r })), actions: this.actions.slice(0, this.steps * this.numEnvs) };
+    return {
+      numEnvs: this.numEnvs,
+      resets: this.resets.map((r) => ({ ...r })),
+      actions: this.actions.slice(0, this.steps * this.numEnvs),
+      runningReturns: hasRunningReturns(this.inner) ? this.inner.runningReturns : null,
+    };
   }
 
   /** Replays `history` into the wrapped env (which must be fresh) and keeps recording after it. */
@@ -123,6 +139,8 @@ export class ActionLogVectorEnv implements VectorEnv {
       buffer.set(history.actions.subarray(t * N, (t + 1) * N));
       this.step(buffer);
     }
+    // Rewards from a model that was bypassed during the replay (a learned reward) left other sums.
+    if (history.runningReturns && hasRunningReturns(this.inner)) this.inner.runningReturns = history.runningReturns;
   }
 }
 
@@ -132,6 +150,8 @@ export type RecorderState = Record<string, unknown>;
 /** A checkpoint as read back: where the learner's part is, the recorder's rows and the env history. */
 export interface RunCheckpoint {
   learnerDir: string;
+  /** The reward learner's state (runs with a learned reward), else null. */
+  rewardLearnerDir: string | null;
   steps: number;
   recorder: RecorderState;
   env: EnvHistory;
@@ -153,6 +173,8 @@ export class RunCheckpointer implements CheckpointSink {
     private readonly env: ActionLogVectorEnv,
     private readonly capture: () => RecorderState,
     resumedAt = 0,
+    /** Saves the reward learner's state (runs with `reward.mode: learned`). */
+    private readonly saveRewardLearner?: (dir: string) => Promise<void>,
   ) {
     const every = settings.everySteps ?? Infinity;
     this.nextStep = every === Infinity ? Infinity : (Math.floor(resumedAt / every) + 1) * every;
@@ -168,9 +190,11 @@ export class RunCheckpointer implements CheckpointSink {
     rmSync(temp, { recursive: true, force: true });
     mkdirSync(join(temp, 'learner'), { recursive: true });
     await writeLearner(join(temp, 'learner'));
+    if (this.saveRewardLearner) await this.saveRewardLearner(join(temp, REWARD_LEARNER_DIR));
     const history = this.env.history();
     writeFileSync(join(temp, 'env-actions.bin'), new Uint8Array(history.actions.buffer, history.actions.byteOffset, history.actions.byteLength));
-    writeFileSync(join(temp, 'run.json'), JSON.stringify({ format: FORMAT, steps, env: { numEnvs: history.numEnvs, resets: history.resets, steps: history.actions.length / history.numEnvs }, recorder: this.capture() }));
+    const env = { numEnvs: history.numEnvs, resets: history.resets, steps: history.actions.length / history.numEnvs, runningReturns: history.runningReturns };
+    writeFileSync(join(temp, 'run.json'), JSON.stringify({ format: FORMAT, steps, env, recorder: this.capture() }));
     commitCheckpoint(this.runDir);
     this.written++;
     this.lastWrite = performance.now();
@@ -200,12 +224,13 @@ export function readCheckpoint(runDir: string): RunCheckpoint | null {
     if (!existsSync(dir)) return null;
   }
   try {
-    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { format?: string; steps: number; env: { numEnvs: number; resets: ResetEntry[]; steps: number }; recorder: RecorderState };
+    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { format?: string; steps: number; env: { numEnvs: number; resets: ResetEntry[]; steps: number; runningReturns?: number[] | null }; recorder: RecorderState };
     if (run.format !== FORMAT) throw new DataError(`Expected format ${FORMAT}, but found ${JSON.stringify(run.format)}`);
     const bytes = readFileSync(join(dir, 'env-actions.bin'));
     if (bytes.byteLength !== run.env.steps * run.env.numEnvs * 4) throw new DataError(`Expected ${run.env.steps * run.env.numEnvs * 4} bytes of actions, but found ${bytes.byteLength}`);
     const actions = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    return { learnerDir: join(dir, 'learner'), steps: run.steps, recorder: run.recorder, env: { numEnvs: run.env.numEnvs, resets: run.env.resets, actions } };
+    const rewardLearnerDir = existsSync(join(dir, REWARD_LEARNER_DIR)) ? join(dir, REWARD_LEARNER_DIR) : null;
+    return { learnerDir: join(dir, 'learner'), rewardLearnerDir, steps: run.steps, recorder: run.recorder, env: { numEnvs: run.env.numEnvs, resets: run.env.resets, actions, runningReturns: run.env.runningReturns ?? null } };
   } catch (error) {
     throw new DataError(`Expected a readable checkpoint in ${dir}, but ${(error as Error).message} (train again from the start with --fresh).`);
   }

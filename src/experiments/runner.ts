@@ -174,8 +174,18 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
   const trainEnv = new ActionLogVectorEnv(builtEnv);
   const writer = new RunWriter(dir);
   if (resume) {
-    // Continue: config.json (written when the run began) stays; the env is re-derived by replay.
-    trainEnv.replay(resume.env);
+    // Continue: config.json (written when the run began) stays; the env is re-derived by replay, with
+    // the reward learner (if any) passing through, then restored from its own saved state.
+    if (learner) learner.replaying = true;
+    try {
+      trainEnv.replay(resume.env);
+    } finally {
+      if (learner) learner.replaying = false;
+    }
+    if (learner) {
+      if (resume.rewardLearnerDir === null) throw new DataError(`Expected the reward learner's state in the checkpoint of ${dir}, but it has none (train again from the start with --fresh).`);
+      await learner.restoreState(resume.rewardLearnerDir);
+    }
   } else {
     writer.begin();
     writer.writeJson('config.json', {
@@ -192,7 +202,9 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
   try {
     const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress, learner ? () => learner.metrics() : undefined, tensorboard);
     if (resume) recorder.restore(resume.recorder);
-    const checkpointer = spec.checkpoint.enabled ? new RunCheckpointer(dir, spec.checkpoint, trainEnv, () => recorder.state(), resume?.steps ?? 0) : undefined;
+    const checkpointer = spec.checkpoint.enabled
+      ? new RunCheckpointer(dir, spec.checkpoint, trainEnv, () => recorder.state(), resume?.steps ?? 0, learner ? (learnerDir) => learner.saveState(learnerDir) : undefined)
+      : undefined;
     try {
       await agent.learn({
         env: trainEnv,

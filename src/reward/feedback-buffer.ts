@@ -93,6 +93,13 @@ export class FeedbackBuffer {
     }
   }
 
+  /** Takes over `other`'s records and counters (restoring a saved buffer into this one). */
+  replaceWith(other: FeedbackBuffer): void {
+    this.records = other.records.map(copyRecord);
+    this.scores = other.scores;
+    this.totalAdded = other.totalAdded;
+  }
+
   clear(): void {
     this.records = [];
     this.scores = 0;

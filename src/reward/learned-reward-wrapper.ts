@@ -34,12 +34,14 @@
  */
 import { z } from 'zod';
 import { resolveConfig } from '../core/config-schema.js';
-import { ConfigError, describeValue } from '../core/errors.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { RewardLearnerConfigSchema, type RewardLearnerConfigInput } from './config.js';
 import type { TrainingHook, TrainingState } from '../core/agent.js';
 import { Wrapper, type Env, type ResetArgs, type ResetResult, type StepResult } from '../core/env.js';
 import { make, type MakeOptions } from '../core/registry.js';
-import { Rng } from '../core/rng.js';
+import { Rng, type RngState } from '../core/rng.js';
 import { SyncVectorEnv } from '../core/vector-envs/sync-vector-env.js';
 import type { FeedbackEvent, TaskOutcome } from '../../envs/orchestrator/feedback.js';
 import { FeedbackBuffer, type FeedbackRecord } from './feedback-buffer.js';
@@ -70,8 +72,8 @@ export class RewardLearner {
   lastHeldOut: RewardModelMetrics | null = null;
   private readonly prior: (features: Float32Array) => number;
   private readonly priorName: string;
-  private readonly splitRng: Rng;
-  private readonly updateRng: Rng;
+  private splitRng: Rng;
+  private updateRng: Rng;
   private readonly onLog: (line: string) => void;
   private readonly truth = new Map<number, number>();
   private readonly truthOrder: number[] = [];
@@ -79,6 +81,13 @@ export class RewardLearner {
   private readonly onlineTruth: number[] = [];
   private readonly onlineWindow: number;
   private announcedPrior = false;
+  /** The wrappers that share this learner, in the order they were built (their episode sums are state). */
+  private readonly members: LearnedRewardWrapper[] = [];
+  /**
+   * While true, the wrappers pass steps straight through (no ingest, prediction or refit): a resumed run
+   * replays its env history this way, then restores the learner with `restoreState`.
+   */
+  replaying = false;
 
   constructor(input: RewardLearnerConfigInput) {
     const config = resolveConfig(RewardLearnerConfigSchema, input, 'RewardLearner');
@@ -106,6 +115,75 @@ export class RewardLearner {
   /** True while predictions come from the prior (too little feedback, or no fit yet). */
   get usingPrior(): boolean {
     return !this.model.fitted || this.buffer.size < this.minFeedback;
+  }
+
+  /** Registers a wrapper that shares this learner (its episode sums go into `saveState`). */
+  attach(member: LearnedRewardWrapper): void {
+    this.members.push(member);
+  }
+
+  /**
+   * Writes everything the learner holds into `dir` (mid-run checkpoints): the model (weights, input
+   * standardization, Rng), both buffers, the counters, streams, the truths it remembers, the online and
+   * proxy/gold windows and each wrapper's running episode sums. `restoreState` on a learner built from the
+   * same config continues exactly.
+   */
+  async saveState(dir: string): Promise<void> {
+    mkdirSync(dir, { recursive: true });
+    // An unfitted model holds nothing but its seed-derived state, which a fresh learner has too.
+    if (this.model.fitted) await this.model.save(join(dir, 'model'));
+    this.buffer.save(join(dir, 'feedback.jsonl'));
+    this.heldOut.save(join(dir, 'held-out.jsonl'));
+    const state = {
+      modelSaved: this.model.fitted,
+      steps: this.steps,
+      fits: this.fits,
+      lastFitSeconds: this.lastFitSeconds,
+      lastHeldOut: this.lastHeldOut,
+      totals: [this.buffer.totalAdded, this.heldOut.totalAdded],
+      splitRng: this.splitRng.state(),
+      updateRng: this.updateRng.state(),
+      truth: this.truthOrder.map((id) => [id, this.truth.get(id)!]),
+      online: [this.onlinePredicted, this.onlineTruth],
+      announcedPrior: this.announcedPrior,
+      proxyGold: this.proxyGold.state(),
+      members: this.members.map((m) => m.episodeSums()),
+    };
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+  }
+
+  /** Restores what `saveState` wrote. */
+  async restoreState(dir: string): Promise<void> {
+    type Saved = {
+      modelSaved: boolean; steps: number; fits: number; lastFitSeconds: number | null; lastHeldOut: RewardModelMetrics | null; totals: [number, number];
+      splitRng: RngState; updateRng: RngState; truth: [number, number][]; online: [number[], number[]]; announcedPrior: boolean;
+      proxyGold: ReturnType<ProxyGoldTracker['state']>; members: [number, number][];
+    };
+    const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Saved;
+    if (saved.members.length !== this.members.length) throw new DataError(`Expected a reward learner shared by ${this.members.length} env copies, but the checkpoint has ${saved.members.length}.`);
+    if (saved.modelSaved) await this.model.load(join(dir, 'model'));
+    for (const [buffer, file, total] of [[this.buffer, 'feedback.jsonl', saved.totals[0]], [this.heldOut, 'held-out.jsonl', saved.totals[1]]] as const) {
+      const { buffer: loaded } = FeedbackBuffer.load(join(dir, file), { onCorrupt: 'error', config: { dim: this.model.dim } });
+      buffer.replaceWith(loaded);
+      buffer.totalAdded = total;
+    }
+    this.steps = saved.steps;
+    this.fits = saved.fits;
+    this.lastFitSeconds = saved.lastFitSeconds ?? NaN;
+    this.lastHeldOut = saved.lastHeldOut;
+    this.splitRng = Rng.fromState(saved.splitRng);
+    this.updateRng = Rng.fromState(saved.updateRng);
+    this.truth.clear();
+    this.truthOrder.length = 0;
+    for (const [id, value] of saved.truth) {
+      this.truth.set(id, value);
+      this.truthOrder.push(id);
+    }
+    this.onlinePredicted.splice(0, this.onlinePredicted.length, ...saved.online[0]);
+    this.onlineTruth.splice(0, this.onlineTruth.length, ...saved.online[1]);
+    this.announcedPrior = saved.announcedPrior;
+    this.proxyGold.setState(saved.proxyGold);
+    saved.members.forEach((sums, i) => this.members[i].setEpisodeSums(sums));
   }
 
   /** Reads one step's info: remembers the true satisfactions (for evaluation) and stores the feedback. */
@@ -256,6 +334,17 @@ export class LearnedRewardWrapper<O = unknown, A = unknown> extends Wrapper<O, A
     this.satisfactionWeight = satisfactionWeight ?? (typeof fromEnv === 'number' ? fromEnv : 1);
     if (!Number.isFinite(this.satisfactionWeight)) throw new ConfigError(`Expected a finite satisfactionWeight, but got ${describeValue(this.satisfactionWeight)}.`);
     this.scratch = new Float32Array(this.learner.model.dim * 4);
+    this.learner.attach(this);
+  }
+
+  /** The running episode's proxy and gold sums (learner checkpoints). */
+  episodeSums(): [number, number] {
+    return [this.proxyReturn, this.goldReturn];
+  }
+
+  setEpisodeSums([proxy, gold]: readonly [number, number]): void {
+    this.proxyReturn = proxy;
+    this.goldReturn = gold;
   }
 
   override reset(args?: ResetArgs): ResetResult<O> {
@@ -265,9 +354,10 @@ export class LearnedRewardWrapper<O = unknown, A = unknown> extends Wrapper<O, A
   }
 
   override step(action: A): StepResult<O> {
+    const learner = this.learner;
+    if (learner.replaying) return this.env.step(action);
     const result = this.env.step(action);
     const info = result.info;
-    const learner = this.learner;
     learner.ingest(info);
     const finished = (info.finished as readonly TaskOutcome[] | undefined) ?? [];
     const components = info.rewardComponents as { satisfaction?: number } | undefined;

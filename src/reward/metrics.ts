@@ -154,6 +154,19 @@ export class ProxyGoldTracker {
     this.gold = 0;
   }
 
+  /** Everything the tracker holds, as plain JSON (mid-run checkpoints). */
+  state(): { proxy: number; gold: number; proxyReturns: number[]; goldReturns: number[]; episodes: number } {
+    return { proxy: this.proxy, gold: this.gold, proxyReturns: [...this.proxyReturns], goldReturns: [...this.goldReturns], episodes: this.episodes };
+  }
+
+  setState(state: ReturnType<ProxyGoldTracker['state']>): void {
+    this.proxy = state.proxy;
+    this.gold = state.gold;
+    this.proxyReturns.splice(0, this.proxyReturns.length, ...state.proxyReturns);
+    this.goldReturns.splice(0, this.goldReturns.length, ...state.goldReturns);
+    this.episodes = state.episodes;
+  }
+
   summary(): ProxyGoldSummary {
     const n = this.proxyReturns.length;
     if (n === 0) return { episodes: this.episodes, proxyReturn: NaN, goldReturn: NaN, gap: NaN };

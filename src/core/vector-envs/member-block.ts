@@ -104,6 +104,11 @@ export class MemberBlock {
     this.readers = envs.map((env) => makeActionReader(env.actionSpace, layout.actionLength));
   }
 
+  /** The members' running episode returns (for checkpoints of envs whose rewards are not a function of the actions). */
+  get returns(): Float64Array {
+    return this.runningReturns;
+  }
+
   reset(seed: number | undefined, options: Record<string, unknown> | undefined): void {
     for (let j = 0; j < this.envs.length; j++) {
       const args: { seed?: number; options?: Record<string, unknown> } = {};

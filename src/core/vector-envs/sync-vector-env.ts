@@ -85,6 +85,20 @@ export class SyncVectorEnv implements VectorEnv {
     return this.result;
   }
 
+  /**
+   * The members' running episode returns, and setting them: a resumed run whose rewards come from a learned
+   * model (not a function of the actions alone) replays its env history without that model, then puts back
+   * the sums it had at its checkpoint.
+   */
+  get runningReturns(): number[] {
+    return Array.from(this.block.returns);
+  }
+
+  set runningReturns(values: readonly number[]) {
+    if (values.length !== this.numEnvs) throw new ConfigError(`Expected ${this.numEnvs} running returns, but got ${values.length}.`);
+    this.block.returns.set(values);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
