@@ -74,41 +74,34 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
   }
 
   private record(task: TaskOutcome): TaskTrace {
-    const decisions = this.decisions.get(task.taskId) ?? [];
-    this.decisions.delete(task.taskId);
-    const turnedAway = task.kind === 'abandoned' && task.latency === 0 && decisions.length === 0;
+    const common = this.common(task, Array.from(task.features.subarray(7, 7 + TASK_FEATURE_DIM)));
+    const turnedAway = task.kind === 'abandoned' && task.latency === 0 && common.decisions.length === 0;
     return {
-      format: TRACE_FORMAT,
-      version: TRACE_VERSION,
-      episode: this.episode,
-      seed: this.seed,
-      taskId: task.taskId,
-      plugin: task.plugin,
-      category: task.category,
-      complexity: task.complexity,
-      priority: task.priority,
-      slaTicks: task.slaTicks,
-      features: Array.from(task.features.subarray(7, 7 + TASK_FEATURE_DIM)),
+      ...common,
       arrivalTick: task.finishTick - task.latency,
       finishTick: task.finishTick,
       latency: task.latency,
-      arrivedInBurst: task.arrivedInBurst,
-      cost: task.cost,
-      decisions,
-      worker: task.worker,
-      architecture: task.architecture,
-      coordinated: task.coordinated,
-      retries: task.retries,
       outcome: turnedAway ? 'turned_away' : task.kind,
       slaMet: task.slaMet,
       trueSatisfaction: task.trueSatisfaction,
-      feedback: null,
-      preferences: [],
     };
   }
 
   /** The record of a task still queued or in work when the episode ended at `tick`. */
   private unfinished(task: OpenTask, tick: number): TaskTrace {
+    return {
+      ...this.common(task, Array.from(task.features)),
+      arrivalTick: task.arrivalTick,
+      finishTick: null,
+      latency: tick - task.arrivalTick,
+      outcome: 'unfinished',
+      slaMet: null,
+      trueSatisfaction: null,
+    };
+  }
+
+  /** The fields every record has from the task itself, its decisions (taken out of the pending map) and the episode. */
+  private common(task: TaskOutcome | OpenTask, features: number[]) {
     const decisions = this.decisions.get(task.taskId) ?? [];
     this.decisions.delete(task.taskId);
     return {
@@ -122,10 +115,7 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
       complexity: task.complexity,
       priority: task.priority,
       slaTicks: task.slaTicks,
-      features: Array.from(task.features),
-      arrivalTick: task.arrivalTick,
-      finishTick: null,
-      latency: tick - task.arrivalTick,
+      features,
       arrivedInBurst: task.arrivedInBurst,
       cost: task.cost,
       decisions,
@@ -133,12 +123,9 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
       architecture: task.architecture,
       coordinated: task.coordinated,
       retries: task.retries,
-      outcome: 'unfinished',
-      slaMet: null,
-      trueSatisfaction: null,
       feedback: null,
       preferences: [],
-    };
+    } satisfies Partial<TaskTrace>;
   }
 
   private attach(event: FeedbackEvent): void {
