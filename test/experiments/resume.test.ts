@@ -122,3 +122,33 @@ describe('checkpoint pieces', () => {
     expect(() => readCheckpoint(root)).toThrow(/Expected a readable checkpoint in .*\.checkpoint\.old, but Expected 8 bytes of actions, but found 3 \(train again from the start with --fresh\)/);
   });
 });
+
+describe('checkpoints in the runner', () => {
+  it('a2c checkpoints too; a finished run removes checkpoint/ (keep: true keeps it); a rerun with --fresh starts over from a checkpoint', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'loopgym-ckpt-run-'));
+    const body = { name: 'a2c-ckpt', env: { id: 'CartPole-v1', numEnvs: 4 }, agent: { name: 'a2c' }, totalSteps: 4000, evaluation: { episodes: 2 }, checkpoint: { everySteps: 1000, keep: true } };
+    const spec = join(root, 'spec.json');
+    writeFileSync(spec, JSON.stringify(body));
+    const first = train(spec, join(root, 'out'));
+    expect(first.status, first.stderr).toBe(0);
+    const runDir = join(root, 'out', 'a2c-ckpt', readdirSync(join(root, 'out', 'a2c-ckpt')).find((d) => d.endsWith('-s0'))!);
+    const kept = readCheckpoint(runDir)!;
+    expect(kept.steps).toBeGreaterThanOrEqual(3000);
+    // Pretend the run was killed after that checkpoint: without summary.json, a rerun continues from it
+    // and ends where the straight run ended.
+    const summary = readFileSync(join(runDir, 'summary.json'));
+    const { rmSync } = await import('node:fs');
+    rmSync(join(runDir, 'summary.json'));
+    const again = train(spec, join(root, 'out'));
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(join(runDir, 'summary.json')).equals(summary)).toBe(true);
+    // --fresh removes the checkpoint and trains from the start (same result, checkpoints written anew).
+    const fresh = train(spec, join(root, 'out'), ['--fresh', '--yes']);
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(readFileSync(join(runDir, 'summary.json')).equals(summary)).toBe(true);
+    writeFileSync(spec, JSON.stringify({ ...body, checkpoint: { everySteps: 1000 } }));
+    rmSync(join(runDir, 'summary.json'));
+    expect(train(spec, join(root, 'out')).status).toBe(0);
+    expect(existsSync(join(runDir, 'checkpoint'))).toBe(false);
+  }, 120_000);
+});
