@@ -11,12 +11,11 @@ import { normalizedScore } from '../core/stats.js';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DataError, DivergenceError } from '../core/errors.js';
-import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
+import type { Agent } from '../core/agent.js';
 import type { Env } from '../core/env.js';
 import { envProducesFeedback, make, makeVec } from '../core/registry.js';
 import { createAgent } from '../../agents/index.js';
 import { readDataset } from '../datasets/dataset-reader.js';
-import { isReproducibleKey } from '../../agents/common/logger.js';
 import './builtin-agents.js';
 import { createRewardModel, type RewardModelSpec } from '../reward/ensemble-reward-model.js';
 import { makeLearnedRewardVecEnv, RewardLearner } from '../reward/learned-reward-wrapper.js';
@@ -26,7 +25,7 @@ import { initBackend } from '../nn/backend.js';
 import { collectProvenance } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
 import { parseSpec, type ExperimentSpec } from './spec.js';
-import { finishedRun, inspectRun, requireFinishedRun, RunWriter, toCsv } from './store.js';
+import { finishedRun, requireFinishedRun, RunWriter, toCsv } from './store.js';
 import { acquireRunLock } from './run-lock.js';
 import { ActionLogVectorEnv, readCheckpoint, removeCheckpoints, RunCheckpointer } from './checkpoint.js';
 import { TraceRecorder, writeTraces } from '../traces/trace-recorder.js';
@@ -36,7 +35,7 @@ import { runPlansInWorkers } from './pool.js';
 import { TensorBoardWriter } from './tensorboard/writer.js';
 
 /** Seeds of evaluation episodes start here (plus 1000 x run seed), away from training seeds. */
-const EVAL_SEED_OFFSET = 1_000_000;
+import { EVAL_SEED_OFFSET, RunRecorder, reproducibleMetrics } from './run-recorder.js';
 
 export interface RunSummary {
   experiment: string;
@@ -383,19 +382,6 @@ export function summarizeEpisodes(episodes: readonly EpisodeResult[]): Evaluatio
 }
 
 /**
- * Metrics without wall-clock figures (`time/*`, `*_seconds`), which differ between identical runs; NaN
- * becomes null so the JSON stays valid.
- */
-function reproducibleMetrics(metrics: Readonly<Record<string, number>>): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
-  for (const [key, value] of Object.entries(metrics)) {
-    if (!isReproducibleKey(key)) continue;
-    out[key] = Number.isFinite(value) ? value : null;
-  }
-  return out;
-}
-
-/**
  * The scalars TensorBoard gets once a run is evaluated, at its last step: the final evaluation of the
  * agent (`final/*`: return, its std, the env's episode metrics, the normalized score) and each baseline's
  * return on the same episodes (`baselines/<name>/mean_reward`).
@@ -414,95 +400,6 @@ function finalScalars(summary: RunSummary): Record<string, number> {
 
 function normalizedAgainst(score: number, baselines: Record<string, EvaluationSummary>): number | null {
   return normalizedScore(score, baselines.random?.meanReturn, baselines.oracle?.meanReturn);
-}
-
-/**
- * The hook that records a run: logged metrics (time/* keys excluded, they are not reproducible),
- * finished training episodes, and the evaluation curve every `evaluation.everySteps` env steps. With a
- * TensorBoard writer, every logged scalar (time/* included) and each curve point (`eval/mean_reward`,
- * `eval/mean_ep_length`, SB3's EvalCallback names) also go to the event file at their step.
- */
-class RunRecorder implements TrainingHook {
-  readonly metricRows: Record<string, number | null>[] = [];
-  readonly episodeRows: number[][] = [];
-  readonly curve: { step: number; meanReturn: number }[] = [];
-  /** Env steps at the latest hook call. */
-  lastStep = 0;
-  private nextEvalStep: number;
-
-  constructor(
-    private readonly plan: RunPlan,
-    private readonly evalEnv: Env<Float32Array, number>,
-    private readonly spec: ExperimentSpec,
-    private readonly onProgress?: (event: ProgressEvent) => void,
-    private readonly extraMetrics?: () => Record<string, number>,
-    private readonly tensorboard?: TensorBoardWriter,
-  ) {
-    this.nextEvalStep = spec.evaluation.everySteps ?? Infinity;
-  }
-
-  /** Everything recorded so far, for a mid-run checkpoint (plain JSON). */
-  state(): Record<string, unknown> {
-    return { metricRows: this.metricRows, episodeRows: this.episodeRows, curve: this.curve, lastStep: this.lastStep, nextEvalStep: this.nextEvalStep };
-  }
-
-  /** Continues from a checkpoint's `state()`. */
-  restore(state: Record<string, unknown>): void {
-    const saved = state as { metricRows: Record<string, number | null>[]; episodeRows: number[][]; curve: { step: number; meanReturn: number }[]; lastStep: number; nextEvalStep: number | null };
-    this.metricRows.push(...saved.metricRows);
-    this.episodeRows.push(...saved.episodeRows);
-    this.curve.push(...saved.curve);
-    this.lastStep = saved.lastStep;
-    // JSON has no Infinity: null is "no evaluation curve".
-    this.nextEvalStep = saved.nextEvalStep ?? Infinity;
-  }
-
-  async onStep(state: TrainingState): Promise<void> {
-    this.lastStep = state.stepsDone;
-    for (const episode of state.newEpisodes) {
-      this.episodeRows.push([this.episodeRows.length, state.stepsDone, episode.envIndex, episode.return, episode.length]);
-    }
-    const extra = this.extraMetrics?.();
-    const row: Record<string, number | null> = { step: state.stepsDone, ...reproducibleMetrics(state.metrics) };
-    if (extra) Object.assign(row, reproducibleMetrics(extra));
-    this.metricRows.push(row);
-    this.tensorboard?.addScalars(state.stepsDone, { ...state.metrics, ...extra });
-    if (state.stepsDone >= this.nextEvalStep) {
-      this.recordCurvePoint(state.agent, state.stepsDone);
-      this.nextEvalStep += this.spec.evaluation.everySteps ?? Infinity;
-    }
-    this.onProgress?.({
-      runId: this.plan.runId,
-      runIndex: this.plan.index,
-      stepsDone: state.stepsDone,
-      totalSteps: state.totalSteps,
-      lastReturn: this.recentReturnMean(),
-    });
-    // Give the event loop a turn between rollouts, so Ctrl-C (the CLI's SIGINT handler) acts at once.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-
-  onEnd(state: TrainingState): void {
-    this.lastStep = state.stepsDone;
-    if (this.spec.evaluation.everySteps !== undefined && this.curve.at(-1)?.step !== state.stepsDone) this.recordCurvePoint(state.agent, state.stepsDone);
-  }
-
-  private recordCurvePoint(agent: Agent, step: number): void {
-    const episodes = evaluateEpisodes(agent, this.evalEnv, {
-      episodes: Math.min(5, this.spec.evaluation.episodes),
-      seedBase: EVAL_SEED_OFFSET + 1000 * this.plan.seed + 500,
-      deterministic: this.spec.evaluation.deterministic,
-    });
-    const meanReturn = episodes.reduce((a, e) => a + e.return, 0) / episodes.length;
-    this.curve.push({ step, meanReturn });
-    this.tensorboard?.addScalars(step, { 'eval/mean_reward': meanReturn, 'eval/mean_ep_length': episodes.reduce((a, e) => a + e.length, 0) / episodes.length });
-  }
-
-  /** Mean return of the last (up to) 20 training episodes, or null before any ended. */
-  recentReturnMean(): number | null {
-    const recent = this.episodeRows.slice(-20);
-    return recent.length === 0 ? null : recent.reduce((a, row) => a + row[3], 0) / recent.length;
-  }
 }
 
 /**
