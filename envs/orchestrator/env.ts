@@ -154,7 +154,8 @@
  *   streams are unchanged, satisfaction values and the gold satisfaction term move. Added without changing
  *   dynamics: `qualitySpread`, `stepInPlace`, the native vector env.
  */
-import { type Info, type ResetArgs, type ResetResult, type StepResult } from '../../src/core/env.js';
+import { BaseEnv, type EnvMetadata, type Info, type ResetArgs, type ResetResult, type StepResult } from '../../src/core/env.js';
+import type { OrchestratorConfig } from './config.js';
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../../src/core/errors.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
 import { TASK_FEATURE_DIM } from '../../src/plugins/types.js';
@@ -168,11 +169,24 @@ import { countHung } from './queue.js';
 import { monitor, scan, startWork } from './verbs.js';
 import { copyCompany, generateCompany, type Company } from './world.js';
 import { observationLabels } from './observation.js';
-import { OrchestratorState, emptyTotals, type EpisodeTotals, type OrchestratorHiddenView, type RewardComponents } from './state.js';
+import { initState, emptyTotals, type OrchestratorState, type EpisodeTotals, type OrchestratorHiddenView, type RewardComponents } from './state.js';
 
 export type { EpisodeTotals, OrchestratorHiddenView, RewardComponents } from './state.js';
 
-export class OrchestratorEnv extends OrchestratorState {
+// The state's fields are declared once, in state.ts (this merges them into the class's type).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface OrchestratorEnv extends OrchestratorState {}
+
+export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
+  declare readonly observationSpace: Box;
+  declare readonly actionSpace: Discrete;
+  declare readonly metadata: EnvMetadata;
+
+  constructor(kwargs: Record<string, unknown> = {}, variant: Partial<OrchestratorConfig> = {}) {
+    super();
+    initState(this, kwargs, variant);
+  }
+
   reset(args: ResetArgs = {}): ResetResult<Float32Array> {
     // Streams are rebuilt only on a seeded reset; an unseeded reset continues them (a new company from the
     // world stream, the next tasks from the plugin streams), which keeps resets cheap and deterministic.
