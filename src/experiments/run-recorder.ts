@@ -3,6 +3,7 @@
  * each row, finished training episodes, and the evaluation curve; its state goes into mid-run checkpoints.
  */
 import type { Agent, TrainingHook, TrainingState } from '../core/agent.js';
+import { Rng } from '../core/rng.js';
 import type { Env } from '../core/env.js';
 import { isReproducibleKey } from '../../agents/common/logger.js';
 import { evaluateEpisodes } from './evaluate.js';
@@ -11,8 +12,15 @@ import type { ExperimentSpec } from './spec.js';
 import type { RunPlan } from './sweep.js';
 import type { TensorBoardWriter } from './tensorboard/writer.js';
 
-/** Evaluation episodes of run seed s start at EVAL_SEED_OFFSET + 1000 s (the curve's at + 500). */
-export const EVAL_SEED_OFFSET = 1_000_000;
+/**
+ * The first episode seed of a run's evaluation (`final`) or of its learning-curve points (`curve`); episode i
+ * is seeded base + i. Derived from the run seed by a labelled fork, so runs and purposes never share
+ * episodes by construction (the old `1,000,000 + 1000 x seed` overlapped once a run evaluated > 500 episodes).
+ * summary.json records the final one (`evalSeedBase`), so `loopgym eval --seed` can replay those episodes.
+ */
+export function evaluationSeedBase(runSeed: number, purpose: 'final' | 'curve'): number {
+  return new Rng(runSeed).fork(`evaluation/${purpose}`).integer(0, 2 ** 31 - 2 ** 24);
+}
 
 /**
  * Metrics without wall-clock figures (`time/*`, `*_seconds`), which differ between identical runs; NaN
@@ -101,7 +109,7 @@ export class RunRecorder implements TrainingHook {
   private recordCurvePoint(agent: Agent, step: number): void {
     const episodes = evaluateEpisodes(agent, this.evalEnv, {
       episodes: Math.min(5, this.spec.evaluation.episodes),
-      seedBase: EVAL_SEED_OFFSET + 1000 * this.plan.seed + 500,
+      seedBase: evaluationSeedBase(this.plan.seed, 'curve'),
       deterministic: this.spec.evaluation.deterministic,
     });
     const meanReturn = episodes.reduce((a, e) => a + e.return, 0) / episodes.length;

@@ -35,7 +35,7 @@ import { runPlansInWorkers } from './pool.js';
 import { TensorBoardWriter } from './tensorboard/writer.js';
 
 /** Seeds of evaluation episodes start here (plus 1000 x run seed), away from training seeds. */
-import { EVAL_SEED_OFFSET, RunRecorder, reproducibleMetrics } from './run-recorder.js';
+import { RunRecorder, evaluationSeedBase, reproducibleMetrics } from './run-recorder.js';
 
 export interface RunSummary {
   experiment: string;
@@ -48,6 +48,8 @@ export interface RunSummary {
   totalSteps: number;
   backend: string;
   train: { episodes: number; lastReturnMean: number | null };
+  /** Seed of the first final-evaluation episode (episode i: + i); the baselines play the same episodes. */
+  evalSeedBase: number;
   eval: EvaluationSummary;
   baselines: Record<string, EvaluationSummary>;
   /** (agent - random) / (oracle - random) when both baselines ran, else null. */
@@ -218,7 +220,7 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
     }
     const trainSeconds = (performance.now() - started) / 1000;
 
-    const evalOptions = { episodes: spec.evaluation.episodes, seedBase: EVAL_SEED_OFFSET + 1000 * plan.seed, deterministic: spec.evaluation.deterministic };
+    const evalOptions = { episodes: spec.evaluation.episodes, seedBase: evaluationSeedBase(plan.seed, 'final'), deterministic: spec.evaluation.deterministic };
     const tracer = spec.logging.traces && envProducesFeedback(spec.env.id) ? new TraceRecorder(evalEnv) : undefined;
     const evaluation = summarizeEpisodes(evaluateEpisodes(agent, tracer ?? evalEnv, evalOptions));
     if (tracer) writeTraces(join(dir, 'traces.jsonl.gz'), tracer.traces);
@@ -240,6 +242,7 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
       totalSteps: spec.totalSteps,
       backend: backend.backend,
       train: { episodes: recorder.episodeRows.length, lastReturnMean: recorder.recentReturnMean() },
+      evalSeedBase: evalOptions.seedBase,
       eval: evaluation,
       baselines,
       normalizedScore: normalizedAgainst(evaluation.meanReturn, baselines),

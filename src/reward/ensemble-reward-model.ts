@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Rng } from '../core/rng.js';
 import { ConfigError, DataError, describeValue } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
@@ -152,6 +153,6 @@ export function createRewardModel(spec: RewardModelSpec, seed?: number): RewardM
     }
     case 'ensemble':
       // Members get distinct seeds so that two members of one kind do not coincide.
-      return new EnsembleRewardModel(spec.members.map((m, i) => createRewardModel(m, seed === undefined ? i : seed * 1000 + i)), spec.weights);
+      return new EnsembleRewardModel(spec.members.map((m, i) => createRewardModel(m, seed === undefined ? i : new Rng(seed).fork(`member/${i}`).integer(0, 2 ** 31))), spec.weights);
   }
 }

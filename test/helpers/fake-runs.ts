@@ -49,6 +49,7 @@ export function fakeSummary(run: FakeRun): RunSummary {
     totalSteps: 1000,
     backend: 'cpu',
     train: { episodes: 3, lastReturnMean: run.meanReturn },
+    evalSeedBase: 1000,
     eval: evaluation(run.meanReturn, run.returns, run.metrics),
     baselines,
     normalizedScore: random !== undefined && oracle !== undefined && oracle !== random ? (run.meanReturn - random) / (oracle - random) : null,

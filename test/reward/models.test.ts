@@ -1,3 +1,4 @@
+import { Rng } from '../../src/core/rng.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,7 +173,9 @@ describe('createRewardModel', () => {
     expect([mlp.config.seed, mlp.config.ensembleSize]).toEqual([5, 2]);
     const ensemble = createRewardModel({ kind: 'ensemble', members: [{ kind: 'tfjs-mlp' }, { kind: 'random-forest', nEstimators: 3 }] }, 2) as EnsembleRewardModel;
     expect(ensemble.members.map((m) => m.kind)).toEqual(['tfjs-mlp', 'random-forest']);
-    expect((ensemble.members[1] as ForestRewardModel).config.seed).toBe(2001);
+    // Member seeds are labelled forks of the model's seed (issue 11: no seed * 1000 + i arithmetic).
+    expect((ensemble.members[1] as ForestRewardModel).config.seed).toBe(new Rng(2).fork('member/1').integer(0, 2 ** 31));
+    expect((ensemble.members[0] as TfjsRewardModel).config.seed).not.toBe((ensemble.members[1] as ForestRewardModel).config.seed);
     expect(() => createRewardModel({ kind: 'svm' } as never)).toThrow(/Expected spec\.kind to be one of "tfjs-mlp", "random-forest", "ensemble", but got "svm"\./);
     [mlp, ensemble].forEach((m) => m.dispose());
   });
