@@ -19,6 +19,7 @@
  * Baselines do not learn: `learn` returns at once, `save`/`load` keep their options in baseline.json.
  * Their options (and defaults) are the schemas of baseline-config.ts.
  */
+import type { z } from 'zod';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActOptions, Agent, LearnArgs, LearnResult } from '../../src/core/agent.js';
@@ -56,13 +57,16 @@ abstract class BaselineBase<C extends object> implements Agent<Float32Array, num
   /** The options resolved against the baseline's schema (what `act` reads). */
   protected config: C;
 
-  /** `options` is kept as given (baseline.json holds it); `config` is it resolved. */
+  /** `options` is kept as given (baseline.json holds it); `config` is it resolved against the class's `schema`. */
   constructor(protected readonly options: BaselineOptions) {
     this.config = this.resolve(options);
   }
 
-  /** Resolves options against the baseline's schema (reads no field of the instance: the constructor calls it). */
-  protected abstract resolve(options: BaselineOptions): C;
+  /** Resolves options against the subclass's static `schema` (named by its static `label`). */
+  private resolve(options: BaselineOptions): C {
+    const type = this.constructor as unknown as { schema: z.ZodType<C>; label: string };
+    return resolveConfig(type.schema, options, type.label);
+  }
 
   async learn(_args: LearnArgs): Promise<LearnResult> {
     return { stepsDone: 0, iterations: 0, stoppedEarly: false };
@@ -96,6 +100,11 @@ abstract class OrchestratorBaseline<C extends object> extends BaselineBase<C> {
     super(options);
     this.env = orchestratorOf(env);
   }
+
+  /** The action mask `act` was given, checked against this env's actions. */
+  protected maskOf(options: ActOptions | undefined): Uint8Array {
+    return requireMask(options, this.env.actionNames.length);
+  }
 }
 
 function requireMask(options: ActOptions | undefined, n: number): Uint8Array {
@@ -118,14 +127,13 @@ export class RoundRobinBaseline extends OrchestratorBaseline<RoundRobinBaselineC
   private next = 0;
   private idleFlip = 0;
 
-  protected resolve(options: BaselineOptions): RoundRobinBaselineConfig {
-    return resolveConfig(RoundRobinBaselineConfigSchema, options, 'round_robin');
-  }
+  static readonly schema = RoundRobinBaselineConfigSchema;
+  static readonly label = 'round_robin';
 
   act(_obs: Float32Array, options?: ActOptions): number {
-    const env = this.env;
+    const { env } = this;
+    const mask = this.maskOf(options);
     const n = env.numWorkers;
-    const mask = requireMask(options, env.actionNames.length);
     for (let i = 0; i < n; i++) {
       const w = (this.next + i) % n;
       if (mask[env.dispatchAction + w]) {
@@ -141,14 +149,13 @@ export class RoundRobinBaseline extends OrchestratorBaseline<RoundRobinBaselineC
 export class GreedyBaseline extends OrchestratorBaseline<GreedyBaselineConfig> {
   readonly name = 'greedy' as const;
 
-  protected resolve(options: BaselineOptions): GreedyBaselineConfig {
-    return resolveConfig(GreedyBaselineConfigSchema, options, 'greedy');
-  }
+  static readonly schema = GreedyBaselineConfigSchema;
+  static readonly label = 'greedy';
 
   act(obs: Float32Array, options?: ActOptions): number {
-    const env = this.env;
+    const { env } = this;
+    const mask = this.maskOf(options);
     const n = env.numWorkers;
-    const mask = requireMask(options, env.actionNames.length);
     const tail = env.tailObsOffset;
     const degradation = obs[tail + TAIL.degradationSignal];
     // Maintenance waits for idle ticks unless degradation is already severe.
@@ -186,14 +193,13 @@ export class GreedyBaseline extends OrchestratorBaseline<GreedyBaselineConfig> {
 export class OracleBaseline extends OrchestratorBaseline<OracleBaselineConfig> {
   readonly name = 'oracle' as const;
 
-  protected resolve(options: BaselineOptions): OracleBaselineConfig {
-    return resolveConfig(OracleBaselineConfigSchema, options, 'oracle');
-  }
+  static readonly schema = OracleBaselineConfigSchema;
+  static readonly label = 'oracle';
 
   act(obs: Float32Array, options?: ActOptions): number {
-    const env = this.env;
+    const { env } = this;
+    const mask = this.maskOf(options);
     const n = env.numWorkers;
-    const mask = requireMask(options, env.actionNames.length);
     const hidden = env.hidden();
     const weights = env.config.rewardWeights;
     if (hidden.hungTasks >= this.config.monitorFrom && mask[env.monitorAction]) return env.monitorAction;

@@ -169,7 +169,7 @@ import { countHung } from './queue.js';
 import { monitor, scan, startWork } from './verbs.js';
 import { copyCompany, generateCompany, type Company } from './world.js';
 import { observationLabels } from './observation.js';
-import { initState, emptyTotals, type OrchestratorState, type EpisodeTotals, type OrchestratorHiddenView, type RewardComponents } from './state.js';
+import { clearStep, initState, emptyTotals, type OrchestratorState, type EpisodeTotals, type OrchestratorHiddenView, type RewardComponents } from './state.js';
 
 export type { EpisodeTotals, OrchestratorHiddenView, RewardComponents } from './state.js';
 
@@ -247,7 +247,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     this.lastMonitor = 0;
     this.lastOptimize = 0;
     this.totals = emptyTotals();
-    this.clearStep();
+    clearStep(this);
 
     // The overnight backlog never overflows the queue, so a workday starts with nothing to score.
     const initial = Math.min(cfg.queueCapacity, this.arrivalRng.poisson(3 * cfg.arrivalRate));
@@ -305,7 +305,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     }
     if (this.company === undefined) throw new ResetNeededError('Expected reset() before step(), but step() was called first.');
     if (this.mask[action] === 0) throw new InvalidActionError(`Expected an allowed action, but got ${action} (${this.actionNames[action]}): ${maskReason(this, action)}.`);
-    this.clearStep();
+    clearStep(this);
 
     if (action === 0) scan(this);
     else if (action <= n) startWork(this, action - 1, 1);
@@ -424,24 +424,6 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     return lines.join('\n');
   }
 
-  // ---- verbs ----
-
-  // ---- time ----
-
-  // ---- finishing and users ----
-
-  // ---- queue and in-flight bookkeeping ----
-
-  private clearStep(): void {
-    this.stepSuccess = 0;
-    this.stepLatency = 0;
-    this.stepCost = 0;
-    this.stepGoldSatisfaction = 0;
-    this.stepFeedbackSatisfaction = 0;
-    this.stepFinished = null;
-    this.stepFeedback = null;
-    this.stepDecisions = null;
-  }
 
   // ---- mask and observation ----
 
@@ -450,7 +432,5 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     writeObservation(this, obs, 0);
     return obs;
   }
-
-  // ---- oracle helpers ----
 
 }

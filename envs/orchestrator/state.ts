@@ -261,14 +261,7 @@ export function initState(target: OrchestratorState, kwargs: Record<string, unkn
   env.obsSlab = new Float32Slab(16384);
   env.recordSlab = new Float32Slab(1024);
   env.eventSlab = new Float32Slab(1024);
-  env.stepSuccess = 0;
-  env.stepLatency = 0;
-  env.stepCost = 0;
-  env.stepGoldSatisfaction = 0;
-  env.stepFeedbackSatisfaction = 0;
-  env.stepFinished = null;
-  env.stepFeedback = null;
-  env.stepDecisions = null;
+  clearStep(env);
   env.collectEvents = true;
   env.totals = emptyTotals();
   const config = resolveOrchestratorConfig(kwargs, variant);
@@ -372,4 +365,15 @@ function disableVerb(env: OrchestratorState, verb: OrchestratorVerb): void {
   else if (verb === 'coordinate') env.disabled.fill(1, 1 + n, 1 + 2 * n);
   else if (verb === 'monitor') env.disabled[1 + 2 * n] = 1;
   else env.disabled[2 + 2 * n] = 1;
+}
+/** Zeroes the per-step sums and drops the step's records, events and decisions (before every tick). */
+export function clearStep(env: OrchestratorState): void {
+  env.stepSuccess = 0;
+  env.stepLatency = 0;
+  env.stepCost = 0;
+  env.stepGoldSatisfaction = 0;
+  env.stepFeedbackSatisfaction = 0;
+  env.stepFinished = null;
+  env.stepFeedback = null;
+  env.stepDecisions = null;
 }
