@@ -95,9 +95,9 @@
  * creativity_need), x0.5 on failure), novelty ((0.6 creativity[w] + 0.4 creativity_need), x0.6 on failure).
  * With probability `preferenceRate` [0.1] a finished task is compared with one of the last 16 finished
  * (Bradley-Terry, `preferenceTemperature` [8]). Events are in `info.feedback` (types in feedback.ts; a
- * frozen empty array when there are none); `info.finished` lists TaskOutcome records and `info.decisions`
- * the decisions that touched a task this step (TaskDecision: scanned, dispatched, coordinated, requeued),
- * both with `recordTasks`.
+ * frozen empty array when there are none); `info.finished` lists TaskOutcome records (`recordTasks`) and,
+ * after `startRecordingDecisions()` (a TraceRecorder calls it), `info.decisions` the decisions that touched a
+ * task this step (TaskDecision: scanned, dispatched, coordinated, requeued).
  *
  * ## Episode end
  * Never terminated: `make` cuts a workday of 200 ticks (= `dayLength`) with the TimeLimit wrapper.
@@ -293,6 +293,11 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
    * built: step infos carry empty lists. The users' random draws still happen, so transitions and rewards
    * (also in `feedback` mode) stay exactly those of an env that collects them.
    */
+  /** From now on, steps report the decisions that touched a task in `info.decisions` (TraceRecorder calls it). */
+  startRecordingDecisions(): void {
+    this.recordDecisions = true;
+  }
+
   stopCollectingEvents(): void {
     this.collectEvents = false;
   }

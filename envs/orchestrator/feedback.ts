@@ -50,7 +50,7 @@ export type OutcomeKind = 'succeeded' | 'failed' | 'stalled' | 'abandoned';
 
 /** A finished task, as `info.finished` reports it. */
 /**
- * An orchestrator decision that touched a task (`info.decisions`, built when `recordTasks` is on):
+ * An orchestrator decision that touched a task (`info.decisions`, built once a TraceRecorder asked for them):
  * `scanned` (its category, complexity and features revealed), `dispatched` / `coordinated` (work started on
  * `worker`, one or two units), `requeued` (monitor found the work on `worker` hung and put the task back at
  * the head of the queue). `tick` is the tick the decision was taken in.

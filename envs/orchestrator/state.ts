@@ -215,6 +215,8 @@ export interface OrchestratorState {
   stepDecisions: TaskDecision[] | null;
   /** Whether finished-task records and feedback events are built (see stopCollectingEvents). */
   collectEvents: boolean;
+  /** Build `info.decisions` (set by recordDecisions(): a TraceRecorder asks for them; off, no decision objects are made). */
+  recordDecisions: boolean;
 
   // Episode totals, reported in info (for evaluation tables).
   totals: EpisodeTotals;
@@ -263,6 +265,7 @@ export function initState(target: OrchestratorState, kwargs: Record<string, unkn
   env.eventSlab = new Float32Slab(1024);
   clearStep(env);
   env.collectEvents = true;
+  env.recordDecisions = false;
   env.totals = emptyTotals();
   const config = resolveOrchestratorConfig(kwargs, variant);
   env.config = config;

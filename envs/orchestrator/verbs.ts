@@ -2,7 +2,7 @@
  * The orchestrator's verbs (see env.ts for the rules): `scan` reveals the next unscanned queued tasks,
  * `startWork` dispatches (one unit) or coordinates (two units) the head task on a worker, drawing its outcome
  * and duration from the outcome stream, and `monitor` requeues hung work at the head of the queue.
- * `decide` notes each decision for the trace (info.decisions) when task records are kept.
+ * `decide` notes each decision for the trace (info.decisions) once a TraceRecorder asked for them.
  */
 import type { OrchestratorState } from './state.js';
 import { TASK_FEATURE_DIM } from '../../src/plugins/types.js';
@@ -53,7 +53,7 @@ export function startWork(env: OrchestratorState, worker: number, units: number)
 
 /** Notes a decision that touched the task in `slot` (info.decisions), when task records are kept. */
 export function decide(env: OrchestratorState, type: TaskDecision['type'], slot: number, worker: number): void {
-  if (env.config.recordTasks && env.collectEvents) (env.stepDecisions ??= []).push({ type, taskId: env.tId[slot], tick: env.tick, worker });
+  if (env.recordDecisions && env.collectEvents) (env.stepDecisions ??= []).push({ type, taskId: env.tId[slot], tick: env.tick, worker });
 }
 
 export function monitor(env: OrchestratorState): void {

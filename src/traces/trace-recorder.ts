@@ -37,6 +37,7 @@ export class TraceRecorder extends Wrapper<Float32Array, number> {
       throw new ConfigError(`Expected an Orchestrator env (Orchestrator-v0, Orchestrator-drift-v0) to trace, but got ${env.unwrapped.constructor.name}.`);
     }
     if (!env.unwrapped.config.recordTasks) throw new ConfigError('Expected the env kwarg recordTasks: true (task records are what a trace is made of), but got false.');
+    env.unwrapped.startRecordingDecisions();
   }
 
   override reset(args?: ResetArgs): ResetResult<Float32Array> {
