@@ -129,8 +129,6 @@ export class DqnAgent implements Agent {
   private replay: ReplayBuffer | null = null;
   /** The target net is due a copy of the online net (made when next read). */
   private targetStale = false;
-  /** True while a mid-run checkpoint is being saved (the replay buffer is then always saved). */
-  private checkpointing = false;
   /** Reused gradient array of the lean (relu) path. */
   private gradBuffer: Float32Array | null = null;
 
@@ -285,14 +283,7 @@ export class DqnAgent implements Agent {
         lossCount = 0;
         // Re-entry point: the replay buffer goes into the checkpoint whatever saveReplayBuffer says.
         await loop.checkpoint(
-          async (dir) => {
-            this.checkpointing = true;
-            try {
-              await this.save(dir);
-            } finally {
-              this.checkpointing = false;
-            }
-          },
+          (dir) => this.saveTo(dir, true),
           () => ({ obs: Array.from(obs), masks: masks ? Array.from(masks) : null, sinceTrain }),
         );
       }
@@ -356,6 +347,11 @@ export class DqnAgent implements Agent {
 
   /** q/ (the online net, what export reads) and target/ as tfjs LayersModels, optimizer, replay buffer, agent.json. */
   async save(dir: string): Promise<void> {
+    await this.saveTo(dir, this.config.saveReplayBuffer);
+  }
+
+  /** save() with the replay buffer included or not (a mid-run checkpoint always includes it). */
+  private async saveTo(dir: string, includeReplay: boolean): Promise<void> {
     const { online, target, q, optimizer } = this.network();
     for (const [sub, params] of [['q', online], ['target', target]] as const) {
       const model = q.toLayersModel(params);
@@ -363,7 +359,7 @@ export class DqnAgent implements Agent {
       model.dispose();
     }
     let replay: z.infer<typeof dqnStateSchema>['replay'] = null;
-    if ((this.config.saveReplayBuffer || this.checkpointing) && this.replay) {
+    if (includeReplay && this.replay) {
       replay = { pos: this.replay.pos, size: this.replay.size, file: 'replay/buffer.bin' };
       await fs.mkdir(path.join(dir, 'replay'), { recursive: true });
       await fs.writeFile(path.join(dir, replay.file), this.replay.toBytes());

@@ -165,7 +165,7 @@ import { advance } from './advance.js';
 import { arrive, drawTicksToBurst } from './arrivals.js';
 import { refreshWorkerStats } from './finish.js';
 import { computeMask, headDuration, headProbability, maskReason, writeObservation } from './observe.js';
-import { countHung } from './queue.js';
+import { countHung, workCost } from './queue.js';
 import { monitor, scan, startWork } from './verbs.js';
 import { copyCompany, generateCompany, type Company } from './world.js';
 import { observationLabels } from './observation.js';
@@ -392,7 +392,7 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     }
     for (let k = 0; k < this.inflight; k++) {
       const slot = this.fTask[k];
-      const running = this.company.cost[this.fWorker[k]] * this.fUnits[k] * (this.tick - this.fStart[k]);
+      const running = workCost(this, k, this.tick);
       open.push(describe(slot, this.fWorker[k], this.fUnits[k], this.tCost[slot] + running));
     }
     return open;

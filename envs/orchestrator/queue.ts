@@ -40,12 +40,14 @@ export function removeInflight(env: OrchestratorState, k: number): void {
   }
 }
 
-/**
- * Adds in-flight work k's cost to its task (TaskOutcome.cost): advance() charged cost x units on every tick
- * from its start + 1 to `now`. Called when the work ends (finished or requeued), not per tick.
- */
+/** Adds in-flight work k's cost (workCost) to its task's TaskOutcome.cost; called when the work ends, not per tick. */
 export function chargeTask(env: OrchestratorState, k: number, now: number): void {
-  env.tCost[env.fTask[k]] += env.company.cost[env.fWorker[k]] * env.fUnits[k] * (now - env.fStart[k]);
+  env.tCost[env.fTask[k]] += workCost(env, k, now);
+}
+
+/** What in-flight work k has cost by `now`: advance() charges cost x units on every tick from its start + 1. */
+export function workCost(env: OrchestratorState, k: number, now: number): number {
+  return env.company.cost[env.fWorker[k]] * env.fUnits[k] * (now - env.fStart[k]);
 }
 
 export function countHung(env: OrchestratorState): number {

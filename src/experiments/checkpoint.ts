@@ -164,8 +164,6 @@ export interface RunCheckpoint {
 export class RunCheckpointer implements CheckpointSink {
   private nextStep: number;
   private lastWrite = performance.now();
-  /** Checkpoints written by this process. */
-  written = 0;
 
   constructor(
     private readonly runDir: string,
@@ -196,7 +194,6 @@ export class RunCheckpointer implements CheckpointSink {
     const env = { numEnvs: history.numEnvs, resets: history.resets, steps: history.actions.length / history.numEnvs, runningReturns: history.runningReturns };
     writeFileSync(join(temp, 'run.json'), JSON.stringify({ format: FORMAT, steps, env, recorder: this.capture() }));
     commitCheckpoint(this.runDir);
-    this.written++;
     this.lastWrite = performance.now();
     if (this.settings.everySteps !== undefined) while (this.nextStep <= steps) this.nextStep += this.settings.everySteps;
   }

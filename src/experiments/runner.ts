@@ -34,7 +34,6 @@ import { expandRuns, type RunPlan, type Shard } from './sweep.js';
 import { runPlansInWorkers } from './pool.js';
 import { TensorBoardWriter } from './tensorboard/writer.js';
 
-/** Seeds of evaluation episodes start here (plus 1000 x run seed), away from training seeds. */
 import { RunRecorder, evaluationSeedBase, reproducibleMetrics } from './run-recorder.js';
 
 export interface RunSummary {
@@ -172,14 +171,16 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
   const dataset = spec.dataset !== undefined ? await readDataset(spec.dataset) : undefined;
   const resume = options.fresh || !spec.checkpoint.enabled ? null : readCheckpoint(dir);
   const { trainEnv: builtEnv, evalEnv, agent, context, learner } = buildRun(spec, plan.seed);
-  const trainEnv = new ActionLogVectorEnv(builtEnv);
+  // Checkpoints re-derive the env from its recorded resets and actions; without them nothing is recorded.
+  const actionLog = spec.checkpoint.enabled ? new ActionLogVectorEnv(builtEnv) : null;
+  const trainEnv = actionLog ?? builtEnv;
   const writer = new RunWriter(dir);
-  if (resume) {
+  if (resume && actionLog) {
     // Continue: config.json (written when the run began) stays; the env is re-derived by replay, with
     // the reward learner (if any) passing through, then restored from its own saved state.
     if (learner) learner.replaying = true;
     try {
-      trainEnv.replay(resume.env);
+      actionLog.replay(resume.env);
     } finally {
       if (learner) learner.replaying = false;
     }
@@ -203,8 +204,8 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
   try {
     const recorder = new RunRecorder(plan, evalEnv, spec, options.onProgress, learner ? () => learner.metrics() : undefined, tensorboard);
     if (resume) recorder.restore(resume.recorder);
-    const checkpointer = spec.checkpoint.enabled
-      ? new RunCheckpointer(dir, spec.checkpoint, trainEnv, () => recorder.state(), resume?.steps ?? 0, learner ? (learnerDir) => learner.saveState(learnerDir) : undefined)
+    const checkpointer = actionLog
+      ? new RunCheckpointer(dir, spec.checkpoint, actionLog, () => recorder.state(), resume?.steps ?? 0, learner ? (learnerDir) => learner.saveState(learnerDir) : undefined)
       : undefined;
     try {
       await agent.learn({
