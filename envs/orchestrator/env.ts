@@ -154,12 +154,11 @@
  *   streams are unchanged, satisfaction values and the gold satisfaction term move. Added without changing
  *   dynamics: `qualitySpread`, `stepInPlace`, the native vector env.
  */
-import { BaseEnv, type EnvMetadata, type Info, type ResetArgs, type ResetResult, type StepResult } from '../../src/core/env.js';
+import { type Info, type ResetArgs, type ResetResult, type StepResult } from '../../src/core/env.js';
 import type { OrchestratorConfig } from './config.js';
 import { ConfigError, InvalidActionError, ResetNeededError, describeValue } from '../../src/core/errors.js';
-import { Box, Discrete } from '../../src/core/spaces.js';
 import { TASK_FEATURE_DIM } from '../../src/plugins/types.js';
-import { type TaskDecision, type OpenTask, type TaskOutcome } from './feedback.js';
+import { type OpenTask } from './feedback.js';
 import { EMPTY_DECISIONS, EMPTY_FEEDBACK, EMPTY_FINISHED } from './constants.js';
 import { advance } from './advance.js';
 import { arrive, drawTicksToBurst } from './arrivals.js';
@@ -168,23 +167,14 @@ import { computeMask, headDuration, headProbability, maskReason, writeObservatio
 import { countHung, workCost } from './queue.js';
 import { monitor, scan, startWork } from './verbs.js';
 import { copyCompany, generateCompany, type Company } from './world.js';
-import { observationLabels } from './observation.js';
-import { clearStep, initState, emptyTotals, type OrchestratorState, type EpisodeTotals, type OrchestratorHiddenView, type RewardComponents } from './state.js';
+import { OrchestratorState, clearStep, emptyTotals, type EpisodeTotals, type OrchestratorHiddenView, type RewardComponents } from './state.js';
 
 export type { EpisodeTotals, OrchestratorHiddenView, RewardComponents } from './state.js';
 
-// The state's fields are declared once, in state.ts (this merges them into the class's type).
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface OrchestratorEnv extends OrchestratorState {}
-
-export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
-  declare readonly observationSpace: Box;
-  declare readonly actionSpace: Discrete;
-  declare readonly metadata: EnvMetadata;
-
+/** The gym API over OrchestratorState (state.ts: every field, allocated by its constructor). */
+export class OrchestratorEnv extends OrchestratorState {
   constructor(kwargs: Record<string, unknown> = {}, variant: Partial<OrchestratorConfig> = {}) {
-    super();
-    initState(this, kwargs, variant);
+    super(kwargs, variant);
   }
 
   reset(args: ResetArgs = {}): ResetResult<Float32Array> {
@@ -288,16 +278,16 @@ export class OrchestratorEnv extends BaseEnv<Float32Array, number> {
     return this.stepReward();
   }
 
-  /**
-   * From now on, finished-task records (`info.finished`) and feedback events (`info.feedback`) are not
-   * built: step infos carry empty lists. The users' random draws still happen, so transitions and rewards
-   * (also in `feedback` mode) stay exactly those of an env that collects them.
-   */
   /** From now on, steps report the decisions that touched a task in `info.decisions` (TraceRecorder calls it). */
   startRecordingDecisions(): void {
     this.recordDecisions = true;
   }
 
+  /**
+   * From now on, finished-task records (`info.finished`) and feedback events (`info.feedback`) are not
+   * built: step infos carry empty lists. The users' random draws still happen, so transitions and rewards
+   * (also in `feedback` mode) stay exactly those of an env that collects them.
+   */
   stopCollectingEvents(): void {
     this.collectEvents = false;
   }
