@@ -8,19 +8,15 @@
  * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
  * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';
-import { ConfigError } from '../src/core/errors.js';
-import { jsLoss } from '../src/nn/js-loss.js';
-import { FlatRmsProp, FlatAdam } from '../src/nn/optim.js';
-import type { ActorCritic } from './common/actor-critic.js';
+import type { OptimizerSpec } from '../src/nn/optim.js';
 import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
 import { TrainingLoop } from './common/training-loop.js';
 import { z } from 'zod';
 import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
-import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
+import { activationField, backendField, engineField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
 import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, type CollectorState } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
@@ -46,6 +42,7 @@ export const A2cConfigSchema = crossFieldRules(
     normalizeReward: z.boolean().default(false).describe('Scale rewards by the running std of the discounted return'),
     logInterval: z.number().int().min(1).default(100).describe("Log (and call hooks) every this many updates (SB3's log_interval)"),
     backend: backendField,
+    engine: engineField,
     logFormats: logFormatsField,
     logDir: logDirField,
   }),
@@ -63,7 +60,7 @@ export const A2C_ZOO_CARTPOLE: A2cConfigInput = { entCoef: 0 };
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAdam> {
+export class A2cAgent extends ActorCriticLearner<A2cConfig> {
   constructor(config: A2cConfigInput, context: AgentContext) {
     super('a2c', config, context, { schema: A2cConfigSchema });
   }
@@ -71,11 +68,9 @@ export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAd
   // -------------------------------------------------------------------------------------- network
 
   /** RMSprop (SB3: alpha 0.99) or Adam over the policy and value MLPs. */
-  protected newOptimizer(net: ActorCritic): FlatRmsProp | FlatAdam {
+  protected optimizerSpec(): OptimizerSpec {
     const c = this.config;
-    return c.optimizer === 'rmsprop'
-      ? new FlatRmsProp(net.params, { alpha: 0.99, eps: c.optimizerEps, maxGradNorm: c.maxGradNorm })
-      : new FlatAdam(net.params, { eps: c.optimizerEps, maxGradNorm: c.maxGradNorm });
+    return { kind: c.optimizer, alpha: 0.99, eps: c.optimizerEps, maxGradNorm: c.maxGradNorm };
   }
 
   // ---------------------------------------------------------------------------------------- learn
@@ -88,7 +83,7 @@ export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAd
     const resumed = await loop.resume<CollectorState>((dir) => this.load(dir));
     const N = loop.venv.numEnvs;
     const { numActions: nA, obsDim: D, rngs } = this.learner;
-    const { net, optimizer } = this.network();
+    const net = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
     const collector = new RolloutCollector(loop.venv, nA, this.learner.normalizer!, resumed ?? this.learner.rngs.main.integer(0, 2 ** 31));
     let sums = { pgLoss: 0, vLoss: 0, entropy: 0, updates: 0 };
@@ -110,10 +105,8 @@ export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAd
         const input = minibatchInputs(buffer, rows, nA, c.normalizeAdvantage);
         const stats = { pgLoss: 0, vLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
         const lossOptions = { numActions: nA, clipRange: null, clipRangeVf: null, vfCoef: c.vfCoef, entCoef: c.entCoef, normalizeAdvantage: false };
-        const grad = net.params.gradient((...views: tf.Tensor[]) =>
-          jsLoss(net.output(tf.tensor2d(input.obs, [rows.length, D]), views), (out, g) => actorCriticLoss(out, g, input, lossOptions, stats)),
-        );
-        optimizer.step(grad, lr);
+        net.gradient(input.obs, rows.length, (out, g) => actorCriticLoss(out, g, input, lossOptions, stats));
+        net.step(lr);
         sums.pgLoss += stats.pgLoss;
         sums.vLoss += stats.vLoss;
         sums.entropy += stats.entropy;
@@ -130,7 +123,7 @@ export class A2cAgent extends ActorCriticLearner<A2cConfig, FlatRmsProp | FlatAd
           log.record('train/value_loss', sums.vLoss / updates);
           log.record('train/entropy_loss', -sums.entropy / updates);
           log.record('train/explained_variance', evSum / updates);
-          log.record('train/n_updates', optimizer.stepCount);
+          log.record('train/n_updates', net.optimizer.stepCount);
           log.record('train/learning_rate', lr);
         });
         evSum = 0;

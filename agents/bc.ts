@@ -11,18 +11,17 @@
  * best weights). act, save, load, weights and export are the actor-critic learners' (a value head is kept
  * untrained so the saved folder is the same as PPO's: export reads policy/).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult, OfflineDataset } from '../src/core/agent.js';
 import { ConfigError, DataError } from '../src/core/errors.js';
-import { rowLogSoftmax, jsLoss } from '../src/nn/js-loss.js';
-import { FlatAdam } from '../src/nn/optim.js';
-import type { ActorCritic } from './common/actor-critic.js';
+import { rowLogSoftmax } from '../src/nn/js-loss.js';
+import type { OptimizerSpec } from '../src/nn/optim.js';
+import type { PolicyValueNet } from './common/policy-value-net.js';
 import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
 import { TrainingLoop } from './common/training-loop.js';
 import { z } from 'zod';
 import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
-import { activationField, backendField, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
+import { activationField, backendField, engineField, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
 import { actorCriticLoss, type MinibatchInputs } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
@@ -43,6 +42,7 @@ export const BcConfigSchema = crossFieldRules(
     init: initField('orthogonal', 'Weight initialization'),
     normalizeObs: z.boolean().default(false).describe('Normalize observations with the training rows\' statistics'),
     backend: backendField,
+    engine: engineField,
     logFormats: logFormatsField,
     logDir: logDirField,
   }),
@@ -64,7 +64,7 @@ interface Rows {
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class BcAgent extends ActorCriticLearner<BcConfig, FlatAdam, 'split' | 'shuffle'> {
+export class BcAgent extends ActorCriticLearner<BcConfig, 'split' | 'shuffle'> {
   /** Validation loss and accuracy of the kept (best) epoch, after learn(). */
   best: { epoch: number; loss: number; accuracy: number } | null = null;
 
@@ -72,8 +72,8 @@ export class BcAgent extends ActorCriticLearner<BcConfig, FlatAdam, 'split' | 's
     super('bc', config, context, { schema: BcConfigSchema, streams: ['split', 'shuffle'] });
   }
 
-  protected newOptimizer(net: ActorCritic): FlatAdam {
-    return new FlatAdam(net.params, { maxGradNorm: this.config.maxGradNorm });
+  protected optimizerSpec(): OptimizerSpec {
+    return { kind: 'adam', eps: 1e-8, maxGradNorm: this.config.maxGradNorm };
   }
 
   async learn(args: LearnArgs): Promise<LearnResult> {
@@ -81,7 +81,7 @@ export class BcAgent extends ActorCriticLearner<BcConfig, FlatAdam, 'split' | 's
     const c = this.config;
     const loop = await TrainingLoop.begin(this, this.learner, args, { backend: c.backend, kind: 'offline' });
     const dataset = checkDataset(args.dataset, this.learner.obsDim, this.learner.numActions);
-    const { net, optimizer } = this.network();
+    const net = this.network();
     const { numActions: nA, obsDim: D, rngs } = this.learner;
 
     // Split by whole episodes (steps of one episode are correlated): the last `validationFraction` of a
@@ -126,10 +126,8 @@ export class BcAgent extends ActorCriticLearner<BcConfig, FlatAdam, 'split' | 's
           batch.actions[j] = train.actions[r];
           if (batch.masks && train.masks) batch.masks.set(train.masks.subarray(r * nA, (r + 1) * nA), j * nA);
         }
-        const grad = net.params.gradient((...views: tf.Tensor[]) =>
-          jsLoss(net.output(tf.tensor2d(batch.obs, [B, D]), views), (out, g) => actorCriticLoss(out, g, batch, lossOptions, stats)),
-        );
-        optimizer.step(grad, c.learningRate);
+        net.gradient(batch.obs, B, (out, g) => actorCriticLoss(out, g, batch, lossOptions, stats));
+        net.step(c.learningRate);
         lossSum += stats.pgLoss;
         updates++;
         loop.count(B);
@@ -140,7 +138,7 @@ export class BcAgent extends ActorCriticLearner<BcConfig, FlatAdam, 'split' | 's
       const score = validation ? crossEntropy(net, validation, nA, D) : { loss: lossSum / Math.max(updates, 1), accuracy: NaN };
       if (score.loss < bestLoss - c.minDelta || bestWeights === null) {
         bestLoss = score.loss;
-        bestWeights = net.params.flat.slice();
+        bestWeights = net.getWeights();
         this.best = { epoch: this.learner.iterations, loss: score.loss, accuracy: score.accuracy };
         sinceBest = 0;
       } else {
@@ -157,13 +155,12 @@ export class BcAgent extends ActorCriticLearner<BcConfig, FlatAdam, 'split' | 's
           log.record('train/val_accuracy', score.accuracy);
         }
         log.record('train/best_epoch', this.best!.epoch);
-        log.record('train/n_updates', optimizer.stepCount);
+        log.record('train/n_updates', net.optimizer.stepCount);
       });
       if (stopping) break;
     }
     if (bestWeights) {
-      net.params.flat.set(bestWeights);
-      net.params.refresh();
+      net.setWeights(bestWeights);
     }
     return loop.end();
   }
@@ -197,7 +194,7 @@ function gather(dataset: OfflineDataset, episodes: Int32Array | number[]): Rows 
 }
 
 /** Mean masked cross-entropy and the share of rows whose most probable allowed action is the recorded one. */
-function crossEntropy(net: ActorCritic, rows: Rows, nA: number, D: number): { loss: number; accuracy: number } {
+function crossEntropy(net: PolicyValueNet, rows: Rows, nA: number, D: number): { loss: number; accuracy: number } {
   const n = rows.actions.length;
   const chunk = 4096;
   const logits = new Float32Array(chunk * nA);

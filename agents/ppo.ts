@@ -9,12 +9,8 @@
  * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
  * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';
-import { ConfigError } from '../src/core/errors.js';
-import { jsLoss } from '../src/nn/js-loss.js';
-import { FlatAdam } from '../src/nn/optim.js';
-import type { ActorCritic } from './common/actor-critic.js';
+import type { OptimizerSpec } from '../src/nn/optim.js';
 import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
 import { RolloutBuffer } from './common/rollout-buffer.js';
@@ -22,7 +18,7 @@ import { TrainingLoop } from './common/training-loop.js';
 import { isVectorEnv } from './common/vec.js';
 import { z } from 'zod';
 import { configDefaults, crossFieldRules, fieldError } from '../src/core/config-schema.js';
-import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
+import { activationField, backendField, engineField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
 import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, type CollectorState } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
@@ -52,6 +48,7 @@ export const PpoConfigSchema = crossFieldRules(
     normalizeObs: z.boolean().default(false).describe('Normalize observations with running statistics (VecNormalize)'),
     normalizeReward: z.boolean().default(false).describe('Scale rewards by the running std of the discounted return'),
     backend: backendField,
+    engine: engineField,
     logFormats: logFormatsField,
     logDir: logDirField,
   }),
@@ -85,7 +82,7 @@ function checkBatchDivides(c: PpoConfig, numEnvs: number): void {
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'> {
+export class PpoAgent extends ActorCriticLearner<PpoConfig, 'shuffle'> {
   /** Streams beside main and act: minibatch order (shuffle). */
   constructor(config: PpoConfigInput, context: AgentContext) {
     super('ppo', config, context, { schema: PpoConfigSchema, streams: ['shuffle'] });
@@ -96,8 +93,8 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'>
   // -------------------------------------------------------------------------------------- network
 
   /** One Adam over the policy and value MLPs (the base builds them from piLayers, vfLayers, activation, init). */
-  protected newOptimizer(net: ActorCritic): FlatAdam {
-    return new FlatAdam(net.params, { eps: this.config.adamEps, maxGradNorm: this.config.maxGradNorm });
+  protected optimizerSpec(): OptimizerSpec {
+    return { kind: 'adam', eps: this.config.adamEps, maxGradNorm: this.config.maxGradNorm };
   }
 
   // ---------------------------------------------------------------------------------------- learn
@@ -112,7 +109,7 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'>
     const N = venv.numEnvs;
     const { numActions: nA, obsDim: D, rngs } = this.learner;
     checkBatchDivides(c, N);
-    const { net, optimizer } = this.network();
+    const net = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
     const collector = new RolloutCollector(venv, nA, this.learner.normalizer!, resumed ?? this.learner.rngs.main.integer(0, 2 ** 31));
     let rolloutMs = 0;
@@ -148,9 +145,7 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'>
           const mb = indices.subarray(start, Math.min(start + c.batchSize, indices.length));
           const input = minibatchInputs(buffer, mb, nA, c.normalizeAdvantage);
           const gradStart = performance.now();
-          const grad = net.params.gradient((...views: tf.Tensor[]) =>
-            jsLoss(net.output(tf.tensor2d(input.obs, [mb.length, D]), views), (out, g) => actorCriticLoss(out, g, input, lossOptions, stats)),
-          );
+          net.gradient(input.obs, mb.length, (out, g) => actorCriticLoss(out, g, input, lossOptions, stats));
           // SB3's rule: once this minibatch's policy has moved too far, skip its step and end the epochs.
           if (c.targetKl !== null && stats.approxKl > 1.5 * c.targetKl) {
             stop = true;
@@ -158,7 +153,7 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'>
           }
           const optimizerStart = performance.now();
           gradMs += optimizerStart - gradStart;
-          optimizer.step(grad, lr);
+          net.step(lr);
           optimizerMs += performance.now() - optimizerStart;
           sums.pgLoss += stats.pgLoss;
           sums.vLoss += stats.vLoss;
@@ -181,7 +176,7 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, FlatAdam, 'shuffle'>
           log.record('train/approx_kl', sums.approxKl / m);
           log.record('train/clip_fraction', sums.clipFrac / m);
           log.record('train/explained_variance', explainedVariance(buffer, indices));
-          log.record('train/n_updates', optimizer.stepCount);
+          log.record('train/n_updates', net.optimizer.stepCount);
           log.record('train/learning_rate', lr);
           log.record('train/clip_range', clip);
         },

@@ -9,19 +9,15 @@
  * act, save, load and weights are the actor-critic learners' shared ones (agents/common/actor-critic-learner.ts);
  * learn() runs in the shared TrainingLoop (hooks, episode statistics, time keys).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { LearnArgs, LearnResult } from '../src/core/agent.js';
-import { ConfigError } from '../src/core/errors.js';
 import { MaskedCategorical } from '../src/nn/distributions.js';
-import { jsLoss } from '../src/nn/js-loss.js';
-import { FlatAdam } from '../src/nn/optim.js';
-import type { ActorCritic } from './common/actor-critic.js';
+import type { OptimizerSpec } from '../src/nn/optim.js';
 import { ActorCriticLearner } from './common/actor-critic-learner.js';
 import type { AgentContext } from './common/context.js';
 import { TrainingLoop } from './common/training-loop.js';
 import { z } from 'zod';
 import { configDefaults, crossFieldRules } from '../src/core/config-schema.js';
-import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
+import { activationField, backendField, engineField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
 import { actorCriticLoss, type MinibatchInputs } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
@@ -42,6 +38,7 @@ export const ReinforceConfigSchema = crossFieldRules(
     normalizeObs: z.boolean().default(false).describe('Normalize observations with running statistics'),
     logInterval: z.number().int().min(1).default(1).describe('Log (and call hooks) every this many updates'),
     backend: backendField,
+    engine: engineField,
     logFormats: logFormatsField,
     logDir: logDirField,
   }),
@@ -66,7 +63,7 @@ const emptyTrajectory = (): Trajectory => ({ obs: [], actions: [], masks: [], re
 
 // --------------------------------------------------------------------------------------------- agent
 
-export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam> {
+export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig> {
   constructor(config: ReinforceConfigInput, context: AgentContext) {
     super('reinforce', config, context, { schema: ReinforceConfigSchema });
   }
@@ -74,8 +71,8 @@ export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam
   // -------------------------------------------------------------------------------------- network
 
   /** Adam over the policy and value MLPs. */
-  protected newOptimizer(net: ActorCritic): FlatAdam {
-    return new FlatAdam(net.params, { maxGradNorm: this.config.maxGradNorm });
+  protected optimizerSpec(): OptimizerSpec {
+    return { kind: 'adam', eps: 1e-8, maxGradNorm: this.config.maxGradNorm };
   }
 
   // ---------------------------------------------------------------------------------------- learn
@@ -88,7 +85,7 @@ export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam
     const N = venv.numEnvs;
     const { numActions: nA, obsDim: D, rngs, episodes } = this.learner;
     const normalizer = this.learner.normalizer!;
-    const { net, optimizer } = this.network();
+    const net = this.network();
     const obs = new Float32Array(N * D);
     const logits = new Float32Array(N * nA);
     const values = new Float32Array(N);
@@ -168,10 +165,8 @@ export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam
       // Update: one gradient step on -mean((G - V) log pi) + vfCoef * mean((G - V)^2) - entCoef * H.
       const stats = { pgLoss: 0, vLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
       const lossOptions = { numActions: nA, clipRange: null, clipRangeVf: null, vfCoef: c.vfCoef, entCoef: c.entCoef, normalizeAdvantage: c.normalizeAdvantage };
-      const grad = net.params.gradient((...views: tf.Tensor[]) =>
-        jsLoss(net.output(tf.tensor2d(input.obs, [B, D]), views), (out, g) => actorCriticLoss(out, g, input, lossOptions, stats)),
-      );
-      optimizer.step(grad, c.learningRate);
+      net.gradient(input.obs, B, (out, g) => actorCriticLoss(out, g, input, lossOptions, stats));
+      net.step(c.learningRate);
       this.learner.iterations++;
 
       // Log.
@@ -181,7 +176,7 @@ export class ReinforceAgent extends ActorCriticLearner<ReinforceConfig, FlatAdam
           log.record('train/value_loss', stats.vLoss);
           log.record('train/entropy_loss', -stats.entropy);
           log.record('train/batch_size', B);
-          log.record('train/n_updates', optimizer.stepCount);
+          log.record('train/n_updates', net.optimizer.stepCount);
         });
       }
     }

@@ -11,8 +11,9 @@
 import type { Agent, ActOptions, LearnArgs, LearnResult } from '../../src/core/agent.js';
 import { ensureBackend, type BackendName } from '../../src/nn/backend.js';
 import { MaskedCategorical } from '../../src/nn/distributions.js';
-import type { FlatOptimizer } from '../../src/nn/optim.js';
-import { ActorCritic, type ActorCriticOptions } from './actor-critic.js';
+import type { OptimizerSpec } from '../../src/nn/optim.js';
+import type { ActorCriticOptions, Engine, PolicyValueNet } from './policy-value-net.js';
+import { createPolicyValueNet } from './engines.js';
 import { ACTOR_CRITIC_EXPORT } from './agent-folder.js';
 import type { z } from 'zod';
 import { resolveConfig } from '../../src/core/config-schema.js';
@@ -32,6 +33,7 @@ export interface ActorCriticLearnerConfig {
   /** Absent: rewards are not scaled (REINFORCE). */
   normalizeReward?: boolean;
   backend: BackendName;
+  engine: Engine;
   logFormats: LogFormat[];
   logDir: string | null;
 }
@@ -42,12 +44,12 @@ export interface ActorCriticConfigSpec<C, S extends string> {
   streams?: readonly S[];
 }
 
-export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, O extends FlatOptimizer, S extends string = never> implements Agent {
+export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, S extends string = never> implements Agent {
   config: C;
   readonly logger: Logger;
   /** Streams: env seeds and network init (main), action sampling (act), and the algorithm's own `S`. */
   protected readonly learner: LearnerState<'act' | S>;
-  private model: { net: ActorCritic; optimizer: O } | null = null;
+  private model: PolicyValueNet | null = null;
 
   private readonly configSpec: ActorCriticConfigSpec<C, S>;
 
@@ -64,7 +66,7 @@ export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, O e
   }
 
   /** The algorithm's optimizer over the network's parameters. */
-  protected abstract newOptimizer(net: ActorCritic): O;
+  protected abstract optimizerSpec(): OptimizerSpec;
 
   abstract learn(args: LearnArgs): Promise<LearnResult>;
 
@@ -72,13 +74,13 @@ export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, O e
     return { obs: this.config.normalizeObs, reward: this.config.normalizeReward ?? false, gamma: this.config.gamma ?? 1 };
   }
 
-  /** Policy and value MLPs (initialized from the `main` stream's fork `init`) and the optimizer, built on first use. */
-  protected network(): { net: ActorCritic; optimizer: O } {
+  /** Policy and value MLPs on the configured engine (initialized from the `main` stream's fork `init`) with their optimizer, built on first use. */
+  protected network(): PolicyValueNet {
     if (!this.model) {
       const c = this.config;
       const { obsDim, numActions, rngs } = this.learner;
-      const net = new ActorCritic({ obsDim, numActions, piHidden: c.piLayers, vfHidden: c.vfLayers, activation: c.activation, init: c.init }, rngs.main.fork('init'));
-      this.model = { net, optimizer: this.newOptimizer(net) };
+      const options: ActorCriticOptions = { obsDim, numActions, piHidden: c.piLayers, vfHidden: c.vfLayers, activation: c.activation, init: c.init };
+      this.model = createPolicyValueNet(c.engine, options, this.optimizerSpec(), rngs.main.fork('init'));
     }
     return this.model;
   }
@@ -88,33 +90,35 @@ export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, O e
     const { obsDim, numActions, normalizer, rngs } = this.learner;
     const x = new Float32Array(obsDim);
     normalizer!.observations(obs, 1, x, false);
-    return MaskedCategorical.sample(this.network().net.logits(x, 1), 0, numActions, rngs.act, options.mask, options.deterministic ?? false).action;
+    return MaskedCategorical.sample(this.network().logits(x, 1), 0, numActions, rngs.act, options.mask, options.deterministic ?? false).action;
   }
 
   async save(dir: string): Promise<void> {
-    const { net, optimizer } = this.network();
+    const net = this.network();
     await net.save(dir);
-    await this.learner.save(dir, { config: this.config, networks: { policy: 'policy', value: 'value' }, optimizer, export: ACTOR_CRITIC_EXPORT });
+    await this.learner.save(dir, { config: this.config, networks: { policy: 'policy', value: 'value' }, optimizer: net.optimizer, export: ACTOR_CRITIC_EXPORT });
   }
 
   /** Replaces config, networks, optimizer state, streams, normalizer and counters with the saved ones. */
   async load(dir: string): Promise<void> {
     const saved = await this.learner.read(dir);
-    this.config = this.resolve(saved.config);
+    // A folder saved before engines existed was trained by the tfjs engine; it continues on that engine.
+    const savedConfig = saved.config as Record<string, unknown>;
+    this.config = this.resolve('engine' in savedConfig ? savedConfig : { ...savedConfig, engine: 'tfjs' });
     await ensureBackend(this.config.backend);
     this.dispose();
-    const { net, optimizer } = this.network();
+    const net = this.network();
     await net.load(dir);
-    await this.learner.restore(dir, saved, optimizer, this.normalization());
+    await this.learner.restore(dir, saved, net.optimizer, this.normalization());
   }
 
-  /** Current flat weights (the fused or separate policy/value layout), for tests and export. */
+  /** Current flat weights (in the engine's layout), for tests. */
   weights(): Float32Array {
-    return this.network().net.params.read();
+    return this.network().getWeights();
   }
 
   dispose(): void {
-    this.model?.net.dispose();
+    this.model?.dispose();
     this.model = null;
   }
 }

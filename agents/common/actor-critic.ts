@@ -1,6 +1,7 @@
 /**
- * The policy/value network pair of the on-policy algorithms (PPO, A2C, REINFORCE): SB3's separate `pi`
- * and `vf` MLPs, trained by one optimizer.
+ * The `tfjs` engine of PolicyValueNet (policy-value-net.ts): the policy/value network pair of the
+ * actor-critic learners as tfjs ops, SB3's separate `pi` and `vf` MLPs trained by one optimizer (a JS loop
+ * over the flat weights, src/nn/optim.ts).
  *
  * When both nets have the same depth they run FUSED, as one MLP with block-diagonal weights: layer k maps
  * [pi_k | vf_k] to [pi_k+1 | vf_k+1] with the off-diagonal blocks held at exactly zero (ParamSet.trainable),
@@ -9,26 +10,20 @@
  * per forward/backward pass is halved, and op dispatch, not arithmetic, is what costs on these sizes.
  *
  * `forward` is the rollout path: ONE batched pass for all env members and ONE read-back of
- * [logits | value] per step. `evaluate` is the training path, called inside tf.valueAndGrads.
+ * [logits | value] per step. `gradient` is the training path: the loss head runs in JavaScript (jsLoss), so
+ * a minibatch costs one read-back of the output and one upload of its gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { Rng } from '../../src/core/rng.js';
 import { DataError } from '../../src/core/errors.js';
 import { ParamSet } from '../../src/nn/params.js';
-import { denseLayer, prepareDense, denseLayersModel, type Activation } from '../../src/nn/mlp.js';
-import { initKernel, initBias, type InitName } from '../../src/nn/init.js';
+import { denseLayer, prepareDense, denseLayersModel } from '../../src/nn/mlp.js';
 import { loadWeights, folderHandler } from '../../src/nn/io.js';
-
-export interface ActorCriticOptions {
-  obsDim: number;
-  numActions: number;
-  piHidden: readonly number[];
-  vfHidden: readonly number[];
-  activation: Activation;
-  /** `orthogonal` (SB3's ortho_init: gains sqrt(2), 0.01 for the policy head, 1 for the value head), `glorot` or `torch`. */
-  init: InitName;
-}
+import { jsLoss } from '../../src/nn/js-loss.js';
+import { createFlatOptimizer, type FlatOptimizer, type OptimizerSpec } from '../../src/nn/optim.js';
+import { initialWeights } from './initial-weights.js';
+import type { ActorCriticOptions, LossHead, PolicyValueNet } from './policy-value-net.js';
 
 /** Where one sub-net's block sits inside a layer: rows [r0, r0+rows), cols [c0, c0+cols). */
 interface Block {
@@ -48,33 +43,23 @@ interface Layer {
   vf: Block | null;
 }
 
-export class ActorCritic {
+export class ActorCritic implements PolicyValueNet {
+  readonly engine = 'tfjs' as const;
   readonly params = new ParamSet();
+  readonly optimizer: FlatOptimizer;
+  /** The last gradient() result, for step(). */
+  private grad: Float32Array | null = null;
   /** True when pi and vf run as one block-diagonal MLP. */
   readonly fused: boolean;
   /** Fused: one chain. Separate: the pi chain then the vf chain. */
   private readonly chains: Layer[][] = [];
 
-  constructor(readonly options: ActorCriticOptions, rng: Rng) {
-    const { obsDim, numActions: nA, piHidden, vfHidden, init } = options;
-    const ortho = init === 'orthogonal';
-    const hiddenGain = ortho ? Math.SQRT2 : 1;
-    // The same draws as two separate MLPs seeded with rng.fork('pi') / rng.fork('vf').
+  constructor(readonly options: ActorCriticOptions, optimizer: OptimizerSpec, rng: Rng) {
+    const { obsDim, numActions: nA, piHidden, vfHidden } = options;
     const piSizes = [obsDim, ...piHidden, nA];
     const vfSizes = [obsDim, ...vfHidden, 1];
-    const piRng = rng.fork('pi');
-    const vfRng = rng.fork('vf');
-    const draw = (sizes: number[], outputGain: number, r: Rng) => {
-      const kernels: Float32Array[] = [];
-      const biases: Float32Array[] = [];
-      for (let i = 0; i < sizes.length - 1; i++) {
-        kernels.push(initKernel(init, sizes[i], sizes[i + 1], i === sizes.length - 2 ? outputGain : hiddenGain, r));
-        biases.push(initBias(init, sizes[i], sizes[i + 1], r));
-      }
-      return { kernels, biases };
-    };
-    const { kernels: piKernels, biases: piBiases } = draw(piSizes, ortho ? 0.01 : 1, piRng);
-    const { kernels: vfKernels, biases: vfBiases } = draw(vfSizes, 1, vfRng);
+    const { pi, vf } = initialWeights(options, rng);
+    const [piKernels, piBiases, vfKernels, vfBiases] = [pi.map((l) => l.kernel), pi.map((l) => l.bias), vf.map((l) => l.kernel), vf.map((l) => l.bias)];
     this.fused = piHidden.length === vfHidden.length;
 
     if (this.fused) {
@@ -119,6 +104,7 @@ export class ActorCritic {
       for (const chain of this.chains) chain.forEach((layer, i) => prepareDense(this.params, layer.kernel, layer.bias, this.activationOf(chain, i)));
       this.params.build();
     }
+    this.optimizer = createFlatOptimizer(this.params, optimizer);
   }
 
   private activationOf(chain: Layer[], i: number): 'tanh' | 'relu' | 'linear' {
@@ -168,17 +154,25 @@ export class ActorCritic {
     return logits;
   }
 
-  /** Training forward pass with differentiable `views`: logits [B, n] and values [B]. */
-  evaluate(x: tf.Tensor2D, views: readonly tf.Tensor[]): { logits: tf.Tensor2D; values: tf.Tensor1D } {
-    const n = this.options.numActions;
-    if (!this.fused) {
-      return { logits: this.run(this.chains[0], x, views), values: tf.reshape(this.run(this.chains[1], x, views), [-1]) as tf.Tensor1D };
-    }
-    const out = this.run(this.chains[0], x, views);
-    return { logits: tf.slice(out, [0, 0], [-1, n]), values: tf.reshape(tf.slice(out, [0, n], [-1, 1]), [-1]) as tf.Tensor1D };
+  gradient(obs: Float32Array, rows: number, lossHead: LossHead): void {
+    this.grad = this.params.gradient((...views: tf.Tensor[]) => jsLoss(this.output(this.input(obs, rows), views), lossHead));
   }
 
-  /** One sub-net's layers as plain arrays ([inDim, outDim] kernels), whatever the layout. */
+  step(lr: number): void {
+    if (!this.grad) throw new DataError('Expected gradient() before step(), but no gradient has been computed.');
+    this.optimizer.step(this.grad, lr);
+    this.grad = null;
+  }
+
+  getWeights(): Float32Array {
+    return this.params.read();
+  }
+
+  setWeights(weights: Float32Array): void {
+    this.params.assign(weights);
+  }
+
+  /** One sub-net's layers as plain arrays ([inDim, outDim] kernels), whatever the layout (fused or not). */
   subnet(which: 'pi' | 'vf'): Array<{ kernel: Float32Array; bias: Float32Array; outDim: number }> {
     const chain = this.fused ? this.chains[0] : this.chains[which === 'pi' ? 0 : 1];
     const flat = this.params.flat;

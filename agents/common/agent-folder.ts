@@ -28,7 +28,7 @@ import { writeJsonAtomic } from '../../src/core/atomic-fs.js';
 import { ConfigError, DataError, describeValue } from '../../src/core/errors.js';
 import { Rng, type RngState } from '../../src/core/rng.js';
 import { spaceFromJSON, type SpaceJSON } from '../../src/core/spaces.js';
-import type { FlatOptimizer, OptimizerState } from '../../src/nn/optim.js';
+import type { StatefulOptimizer, OptimizerState } from '../../src/nn/optim.js';
 import { loadWeights, saveWeights } from '../../src/nn/io.js';
 import { NORMALIZER_DEFAULTS } from './normalize.js';
 import type { AgentContext } from './context.js';
@@ -175,14 +175,14 @@ export function restoreRngs<S extends string>(folder: AgentFolder, names: readon
 }
 
 /** Writes the optimizer's moment slots to `dir/<sub>` (tfjs weights layout); returns the `optimizer` section. */
-export async function saveOptimizer(dir: string, optimizer: FlatOptimizer, sub = 'optimizer'): Promise<NonNullable<AgentFolder['optimizer']>> {
+export async function saveOptimizer(dir: string, optimizer: StatefulOptimizer, sub = 'optimizer'): Promise<NonNullable<AgentFolder['optimizer']>> {
   const state = optimizer.getState();
   await saveWeights(path.join(dir, sub), state.slots.map((values, i) => ({ name: `slot_${i}`, shape: [values.length], values })));
   return { kind: state.kind, t: state.t, dir: sub };
 }
 
 /** Restores the optimizer from the folder its section names. */
-export async function loadOptimizer(dir: string, optimizer: FlatOptimizer, section: AgentFolder['optimizer']): Promise<void> {
+export async function loadOptimizer(dir: string, optimizer: StatefulOptimizer, section: AgentFolder['optimizer']): Promise<void> {
   if (!section) throw new DataError(`Expected an optimizer section in ${path.join(dir, AGENT_FILE)}, but it is null.`);
   const slots = (await loadWeights(path.join(dir, section.dir))).map((w) => w.values);
   optimizer.setState({ kind: section.kind as OptimizerState['kind'], t: section.t, slots });

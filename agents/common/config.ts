@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { resolveConfig } from '../../src/core/config-schema.js';
 import { BACKEND_NAMES, type BackendName } from '../../src/nn/backend.js';
+import { ENGINES } from './policy-value-net.js';
 
 const layerSizes = z.array(z.number().int().min(1));
 
@@ -28,6 +29,11 @@ export const backendField = z
   .enum(BACKEND_NAMES as [BackendName, ...BackendName[]])
   .default('auto')
   .describe('TensorFlow.js backend: auto picks node, else wasm, else cpu');
+
+export const engineField = z
+  .enum(ENGINES)
+  .default('tfjs')
+  .describe('What computes the networks: wasm-simd (WebAssembly SIMD kernels) or tfjs (TensorFlow.js on `backend`, the reference); results are bit-identical within an engine');
 
 export const logFormatsField = z
   .array(z.enum(['stdout', 'jsonl', 'csv']))

@@ -8,7 +8,7 @@
 import { DataError } from '../../src/core/errors.js';
 import type { Rng } from '../../src/core/rng.js';
 import { backendInfo } from '../../src/nn/backend.js';
-import type { FlatOptimizer } from '../../src/nn/optim.js';
+import type { StatefulOptimizer } from '../../src/nn/optim.js';
 import { checkAgentFolder, loadOptimizer, newAgentFolder, readAgentFolder, restoreRngs, rngSection, saveOptimizer, writeAgentFolder, type AgentFolder, type ExportSection } from './agent-folder.js';
 import { rootRng, type AgentContext } from './context.js';
 import { EpisodeStats } from './episodes.js';
@@ -38,7 +38,7 @@ export interface SavedParts {
   config: object;
   /** Network role -> folder (already written). */
   networks: Record<string, string>;
-  optimizer: FlatOptimizer | null;
+  optimizer: StatefulOptimizer | null;
   /** The algorithm's own JSON state (see agent-folder.ts). */
   state?: unknown;
   export: ExportSection | null;
@@ -117,7 +117,7 @@ export class LearnerState<S extends string> implements LearnerProgress {
    * Restores streams, normalizer (rebuilt for the loaded config's `normalization`), episode statistics,
    * counters and the optimizer from a folder `read` returned.
    */
-  async restore(dir: string, folder: AgentFolder, optimizer: FlatOptimizer | null, normalization: Normalization | null): Promise<void> {
+  async restore(dir: string, folder: AgentFolder, optimizer: StatefulOptimizer | null, normalization: Normalization | null): Promise<void> {
     if (optimizer) await loadOptimizer(dir, optimizer, folder.optimizer);
     this.rngs = restoreRngs(folder, this.streamNames) as Record<'main' | S, Rng>;
     this.normalizer = this.newNormalizer(normalization);

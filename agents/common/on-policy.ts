@@ -4,7 +4,7 @@ import { MaskedCategorical } from '../../src/nn/distributions.js';
 import { rowLogSoftmax } from '../../src/nn/js-loss.js';
 import type { VectorEnv } from '../../src/core/vector.js';
 import type { Normalizer } from './normalize.js';
-import type { ActorCritic } from './actor-critic.js';
+import type { PolicyValueNet } from './policy-value-net.js';
 import type { EpisodeStats } from './episodes.js';
 import type { RolloutBuffer } from './rollout-buffer.js';
 
@@ -242,7 +242,7 @@ export class RolloutCollector {
   }
 
   /** Fills `buffer` (numSteps vector steps); returns the number of real transitions collected. */
-  collect(buffer: RolloutBuffer, net: ActorCritic, rng: Rng, episodes: EpisodeStats): number {
+  collect(buffer: RolloutBuffer, net: PolicyValueNet, rng: Rng, episodes: EpisodeStats): number {
     const N = this.numEnvs;
     const nA = this.numActions;
     const D = buffer.obsDim;

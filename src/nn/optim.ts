@@ -14,16 +14,31 @@ export interface OptimizerState {
   slots: Float32Array[];
 }
 
-export interface FlatOptimizer {
+/** An optimizer whose state can be saved and restored exactly, whatever engine runs it. */
+export interface StatefulOptimizer {
   /** Updates applied so far. */
   readonly stepCount: number;
+  getState(): OptimizerState;
+  setState(state: OptimizerState): void;
+}
+
+export interface FlatOptimizer extends StatefulOptimizer {
   /**
    * Applies one update from a flat gradient (ParamSet.readGradient; zeroed in place where the params are
    * not trainable) and refreshes the params' views.
    */
   step(grad: Float32Array, learningRate: number): void;
-  getState(): OptimizerState;
-  setState(state: OptimizerState): void;
+}
+
+/** An optimizer as data, so whichever engine owns the weights can build it (FlatAdam / FlatRmsProp here). */
+export interface OptimizerSpec {
+  kind: 'adam' | 'rmsprop';
+  /** Added to the denominator (torch's eps). */
+  eps: number;
+  /** RMSprop's smoothing constant (torch's alpha); unused by Adam. */
+  alpha?: number;
+  /** Global-norm gradient clip; null = none. */
+  maxGradNorm: number | null;
 }
 
 /** The global L2 norm of `grad` and the factor that brings it to at most maxNorm (1 when maxNorm is null). */
@@ -127,4 +142,11 @@ export class FlatRmsProp extends FlatBase {
       p[i] -= (lr * g) / (Math.sqrt(v[i]) + eps);
     }
   }
+}
+
+/** The FlatOptimizer a spec describes, over `params`. */
+export function createFlatOptimizer(params: ParamSet, spec: OptimizerSpec): FlatAdam | FlatRmsProp {
+  return spec.kind === 'adam'
+    ? new FlatAdam(params, { eps: spec.eps, maxGradNorm: spec.maxGradNorm })
+    : new FlatRmsProp(params, { alpha: spec.alpha ?? 0.99, eps: spec.eps, maxGradNorm: spec.maxGradNorm });
 }
