@@ -12,28 +12,24 @@
  * -> train() (one round of gradient steps) -> save/load. learn() runs in the shared TrainingLoop (hooks,
  * episode statistics, time keys); streams, counters and the agent folder come from LearnerState.
  */
-import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Agent, ActOptions, LearnArgs, LearnResult } from '../src/core/agent.js';
-import { ConfigError, DataError } from '../src/core/errors.js';
+import { DataError } from '../src/core/errors.js';
 import { Discrete } from '../src/core/spaces.js';
 import { ensureBackend } from '../src/nn/backend.js';
-import { jsLoss } from '../src/nn/js-loss.js';
-import { leanForward, leanGradient } from '../src/nn/lean-mlp.js';
-import { ParamSet } from '../src/nn/params.js';
-import { Mlp } from '../src/nn/mlp.js';
-import { FlatAdam } from '../src/nn/optim.js';
 import { loadWeights, folderHandler } from '../src/nn/io.js';
 import type { AgentFolder } from './common/agent-folder.js';
 import type { AgentContext } from './common/context.js';
 import { LearnerState } from './common/learner-state.js';
 import type { Logger } from './common/logger.js';
 import { ReplayBuffer } from './common/replay-buffer.js';
+import { createQNet } from './common/engines.js';
+import type { QNet } from './common/q-net.js';
 import { TrainingLoop } from './common/training-loop.js';
 import { configDefaults, crossFieldRules, resolveConfig } from '../src/core/config-schema.js';
-import { activationField, backendField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
+import { activationField, backendField, engineField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField } from './common/config.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -58,6 +54,7 @@ export const DqnConfigSchema = crossFieldRules(
     saveReplayBuffer: z.boolean().default(true).describe('Include the replay buffer in save() so a loaded agent continues exactly'),
     logInterval: z.number().int().min(1).default(1000).describe('Log (and call hooks) every this many env steps'),
     backend: backendField,
+    engine: engineField,
     logFormats: logFormatsField,
     logDir: logDirField,
   }),
@@ -121,7 +118,7 @@ export class DqnAgent implements Agent {
   readonly name = 'dqn';
   config: DqnConfig;
   readonly logger: Logger;
-  private nets: { online: ParamSet; target: ParamSet; q: Mlp; optimizer: FlatAdam } | null = null;
+  private net: QNet | null = null;
   private readonly obsDim: number;
   private readonly numActions: number;
   /** Streams env seeds (main), exploration draws and random actions (explore), replay sampling (replay); counters. */
@@ -129,8 +126,6 @@ export class DqnAgent implements Agent {
   private replay: ReplayBuffer | null = null;
   /** The target net is due a copy of the online net (made when next read). */
   private targetStale = false;
-  /** Reused gradient array of the lean (relu) path. */
-  private gradBuffer: Float32Array | null = null;
 
   constructor(config: DqnConfigInput, context: AgentContext) {
     this.config = resolveConfig(DqnConfigSchema, config, 'dqn');
@@ -142,48 +137,19 @@ export class DqnAgent implements Agent {
 
   // -------------------------------------------------------------------------------------- network
 
-  /** Q network and its target copy (same layout, separate ParamSets), Adam on the online one. */
-  private network(): NonNullable<DqnAgent['nets']> {
-    if (!this.nets) {
+  /** Q network and its target copy (same layout, same initial weights) on the configured engine, Adam on the online one. */
+  private network(): QNet {
+    if (!this.net) {
       const c = this.config;
-      const online = new ParamSet();
-      const target = new ParamSet();
-      const options = { name: 'q', inputDim: this.obsDim, hiddenSizes: c.layers, outputDim: this.numActions, activation: c.activation, init: c.init, hiddenGain: c.init === 'orthogonal' ? Math.SQRT2 : 1, outputGain: 1 };
-      const { main } = this.learner.rngs;
-      const q = new Mlp(options, online, main.fork('init'));
-      new Mlp(options, target, main.fork('init'));
-      online.build();
-      target.build();
-      this.nets = { online, target, q, optimizer: new FlatAdam(online, { maxGradNorm: c.maxGradNorm }) };
+      const options = { obsDim: this.obsDim, numActions: this.numActions, hidden: c.layers, activation: c.activation, init: c.init, maxGradNorm: c.maxGradNorm };
+      this.net = createQNet(c.engine, options, this.learner.rngs.main);
     }
-    return this.nets;
-  }
-
-  /** Q-values of `rows` observations from the online net, read back once. */
-  private qValues(obs: Float32Array, rows: number): Float32Array {
-    return this.forwardRows(this.network().online, obs, rows);
-  }
-
-  /** Q-values of `rows` observations under `params` (online or target), read back once. */
-  private forwardRows(params: ParamSet, obs: Float32Array, rows: number): Float32Array {
-    const { q } = this.network();
-    if (q.options.activation === 'relu') return leanForward(q, params, obs, rows);
-    const out = tf.tidy(() => q.apply(tf.tensor2d(obs.subarray(0, rows * this.obsDim), [rows, this.obsDim]), params));
-    const data = out.dataSync() as Float32Array;
-    out.dispose();
-    return data;
-  }
-
-  /** dLoss/dParams of the online net for a loss computed in JavaScript on its outputs (see jsLoss). */
-  private gradient(obs: Float32Array, rows: number, compute: (values: Float32Array, grad: Float32Array) => number): Float32Array {
-    const { q, online } = this.network();
-    if (q.options.activation === 'relu') return leanGradient(q, online, obs, rows, compute, (this.gradBuffer ??= new Float32Array(online.size)));
-    return online.gradient((...views: tf.Tensor[]) => jsLoss(q.apply(tf.tensor2d(obs.subarray(0, rows * this.obsDim), [rows, this.obsDim]), online, views), compute));
+    return this.net;
   }
 
   act(obs: Float32Array, options: ActOptions = {}): number {
     // act() is the greedy policy (SB3's predict with deterministic=True); exploration lives in learn().
-    return maskedArgmax(this.qValues(obs, 1), 0, this.numActions, options.mask);
+    return maskedArgmax(this.network().qValues('online', obs, 1), 0, this.numActions, options.mask);
   }
 
   // ---------------------------------------------------------------------------------------- learn
@@ -199,7 +165,7 @@ export class DqnAgent implements Agent {
     // A resumed call continues with the checkpoint's networks, replay buffer, streams and env state.
     const resumed = await loop.resume<{ obs: number[]; masks: number[] | null; sinceTrain: number }>((dir) => this.load(dir));
     const { rngs, episodes } = this.learner;
-    this.network();
+    const net = this.network();
     this.replay ??= new ReplayBuffer(c.bufferSize, D, nA);
     const replay = this.replay;
     const actionSpace = new Discrete(nA);
@@ -238,7 +204,7 @@ export class DqnAgent implements Agent {
         }
       }
       if (greedy) {
-        const qv = this.qValues(obs, N);
+        const qv = net.qValues('online', obs, N);
         for (let i = 0; i < N; i++) if (actions[i] < 0) actions[i] = maskedArgmax(qv, i, nA, masks);
       }
       const result = venv.step(actions);
@@ -302,21 +268,21 @@ export class DqnAgent implements Agent {
    */
   private train(replay: ReplayBuffer): number {
     const c = this.config;
-    const { online, target, optimizer } = this.network();
+    const net = this.network();
     const B = c.batchSize;
     const D = this.obsDim;
     const nA = this.numActions;
     if (this.targetStale) {
-      target.copyFrom(online);
+      net.syncTarget();
       this.targetStale = false;
     }
     const batch = replay.sample(B * c.gradientSteps, this.learner.rngs.replay);
-    const qNextTarget = this.forwardRows(target, batch.nextObs, B * c.gradientSteps);
+    const qNextTarget = net.qValues('target', batch.nextObs, B * c.gradientSteps);
     const y = new Float64Array(B);
     let lossSum = 0;
     for (let g = 0; g < c.gradientSteps; g++) {
       const first = g * B; // first row of this minibatch
-      const qNextOnline = c.doubleDqn ? this.forwardRows(online, batch.nextObs.subarray(first * D, (first + B) * D), B) : null;
+      const qNextOnline = c.doubleDqn ? net.qValues('online', batch.nextObs.subarray(first * D, (first + B) * D), B) : null;
       for (let j = 0; j < B; j++) {
         const row = first + j;
         const best = qNextOnline ? maskedArgmax(qNextOnline, j, nA, batch.nextMasks ?? undefined, row) : maskedArgmax(qNextTarget, row, nA, batch.nextMasks ?? undefined);
@@ -324,7 +290,7 @@ export class DqnAgent implements Agent {
       }
       // Huber loss (smooth L1, beta 1, mean over the minibatch, as SB3) on Q(s, a), computed in JavaScript.
       let loss = 0;
-      const grad = this.gradient(batch.obs.subarray(first * D, (first + B) * D), B, (out, dq) => {
+      net.gradient(batch.obs.subarray(first * D, (first + B) * D), B, (out, dq) => {
         let total = 0;
         for (let j = 0; j < B; j++) {
           const at = j * nA + batch.actions[first + j];
@@ -336,7 +302,7 @@ export class DqnAgent implements Agent {
         loss = total / B;
         return loss;
       });
-      optimizer.step(grad, c.learningRate);
+      net.step(c.learningRate);
       lossSum += loss;
       this.learner.iterations++;
     }
@@ -352,9 +318,9 @@ export class DqnAgent implements Agent {
 
   /** save() with the replay buffer included or not (a mid-run checkpoint always includes it). */
   private async saveTo(dir: string, includeReplay: boolean): Promise<void> {
-    const { online, target, q, optimizer } = this.network();
-    for (const [sub, params] of [['q', online], ['target', target]] as const) {
-      const model = q.toLayersModel(params);
+    const net = this.network();
+    for (const [sub, role] of [['q', 'online'], ['target', 'target']] as const) {
+      const model = net.layersModel(role);
       await model.save(folderHandler(path.join(dir, sub)));
       model.dispose();
     }
@@ -367,7 +333,7 @@ export class DqnAgent implements Agent {
     await this.learner.save(dir, {
       config: this.config,
       networks: { q: 'q', target: 'target' },
-      optimizer,
+      optimizer: net.optimizer,
       state: { replay, targetStale: this.targetStale },
       export: { actionHead: { dir: 'q', output: 'q_values' }, valueHead: null },
     });
@@ -376,17 +342,24 @@ export class DqnAgent implements Agent {
   async load(dir: string): Promise<void> {
     const saved = await this.learner.read(dir);
     const state = parseDqnState(saved, dir);
-    this.config = resolveConfig(DqnConfigSchema, saved.config, 'dqn');
+    // A folder saved before engines existed was trained by the tfjs engine; it continues on that engine.
+    const savedConfig = saved.config as Record<string, unknown>;
+    this.config = resolveConfig(DqnConfigSchema, 'engine' in savedConfig ? savedConfig : { ...savedConfig, engine: 'tfjs' }, 'dqn');
     await ensureBackend(this.config.backend);
     this.dispose();
-    const { online, target, optimizer } = this.network();
-    for (const [role, params] of [['q', online], ['target', target]] as const) {
-      const folder = path.join(dir, saved.networks[role] ?? role);
+    const net = this.network();
+    const layers = this.config.layers.length + 1;
+    for (const [sub, role] of [['q', 'online'], ['target', 'target']] as const) {
+      const folder = path.join(dir, saved.networks[sub] ?? sub);
       const weights = await loadWeights(folder);
-      const flat = new Float32Array(params.size);
-      if (weights.length !== params.entries.length) throw new DataError(`Expected ${params.entries.length} weight arrays in ${folder}, but found ${weights.length}.`);
-      weights.forEach((w, k) => flat.set(w.values, params.entries[k].offset));
-      params.assign(flat);
+      if (weights.length !== 2 * layers) throw new DataError(`Expected ${2 * layers} weight arrays in ${folder}, but found ${weights.length}.`);
+      const flat = new Float32Array(weights.reduce((n, w) => n + w.values.length, 0));
+      let at = 0;
+      for (const w of weights) {
+        flat.set(w.values, at);
+        at += w.values.length;
+      }
+      net.setWeights(role, flat);
     }
     this.replay = null;
     if (state.replay) {
@@ -394,19 +367,17 @@ export class DqnAgent implements Agent {
       this.replay = ReplayBuffer.fromBytes(bytes, this.config.bufferSize, this.obsDim, this.numActions, state.replay.pos, state.replay.size);
     }
     this.targetStale = state.targetStale;
-    await this.learner.restore(dir, saved, optimizer, null);
+    await this.learner.restore(dir, saved, net.optimizer, null);
   }
 
   /** Current online weights, for tests and export. */
   weights(): Float32Array {
-    return this.network().online.read();
+    return this.network().getWeights('online');
   }
 
   dispose(): void {
-    this.nets?.online.dispose();
-    this.nets?.target.dispose();
-    this.nets = null;
-    this.gradBuffer = null;
+    this.net?.dispose();
+    this.net = null;
   }
 }
 
