@@ -14,12 +14,11 @@
  * a minibatch costs one read-back of the output and one upload of its gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
 import type { Rng } from '../../src/core/rng.js';
 import { DataError } from '../../src/core/errors.js';
 import { ParamSet } from '../../src/nn/params.js';
 import { denseLayer, prepareDense, denseLayersModel } from '../../src/nn/mlp.js';
-import { loadWeights, folderHandler } from '../../src/nn/io.js';
+import { readPolicyValue, savePolicyValue } from './policy-value-files.js';
 import { jsLoss } from '../../src/nn/js-loss.js';
 import { createFlatOptimizer, type FlatOptimizer, type OptimizerSpec } from '../../src/nn/optim.js';
 import { initialWeights } from './initial-weights.js';
@@ -194,29 +193,18 @@ export class ActorCritic implements PolicyValueNet {
     return denseLayersModel('pi', this.options.obsDim, this.subnet('pi'), this.options.activation);
   }
 
-  /** Writes `policy/` and `value/` as tfjs LayersModels (model.json + weights.bin). */
   async save(dir: string): Promise<void> {
-    for (const [sub, which] of [['policy', 'pi'], ['value', 'vf']] as const) {
-      const model = denseLayersModel(which, this.options.obsDim, this.subnet(which), this.options.activation);
-      await model.save(folderHandler(path.join(dir, sub)));
-      model.dispose();
-    }
+    await savePolicyValue(dir, this);
   }
 
   async load(dir: string): Promise<void> {
+    const saved = await readPolicyValue(dir, this.options);
     const flat = this.params.read();
-    for (const [sub, which] of [['policy', 'pi'], ['value', 'vf']] as const) {
-      const folder = path.join(dir, sub);
-      const weights = await loadWeights(folder);
+    for (const which of ['pi', 'vf'] as const) {
       const chain = this.fused ? this.chains[0] : this.chains[which === 'pi' ? 0 : 1];
-      if (weights.length !== 2 * chain.length) throw new DataError(`Expected ${2 * chain.length} weight arrays in ${folder}, but found ${weights.length}.`);
       chain.forEach((layer, i) => {
         const block = layer[which]!;
-        const kernel = weights[2 * i].values;
-        const bias = weights[2 * i + 1].values;
-        if (kernel.length !== block.rows * block.cols || bias.length !== block.cols) {
-          throw new DataError(`Expected layer ${i} of ${folder} to be ${block.rows}x${block.cols}, but it has ${kernel.length} kernel and ${bias.length} bias values.`);
-        }
+        const { kernel, bias } = saved[which][i];
         const k = this.params.entries[layer.kernel];
         for (let r = 0; r < block.rows; r++) flat.set(kernel.subarray(r * block.cols, (r + 1) * block.cols), k.offset + (block.r0 + r) * layer.outDim + block.c0);
         flat.set(bias, this.params.entries[layer.bias].offset + block.c0);

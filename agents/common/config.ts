@@ -32,7 +32,7 @@ export const backendField = z
 
 export const engineField = z
   .enum(ENGINES)
-  .default('tfjs')
+  .default('wasm-simd')
   .describe('What computes the networks: wasm-simd (WebAssembly SIMD kernels) or tfjs (TensorFlow.js on `backend`, the reference); results are bit-identical within an engine');
 
 export const logFormatsField = z

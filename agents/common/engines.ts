@@ -3,16 +3,20 @@ import type { Rng } from '../../src/core/rng.js';
 import type { OptimizerSpec } from '../../src/nn/optim.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { ActorCritic } from './actor-critic.js';
-import type { ActorCriticOptions, Engine, PolicyValueNet } from './policy-value-net.js';
+import { WasmActorCritic } from './wasm-actor-critic.js';
+import { ENGINES, type ActorCriticOptions, type Engine, type PolicyValueNet } from './policy-value-net.js';
 import type { QNet, QNetOptions } from './q-net.js';
 import { TfjsQNet } from './tfjs-q-net.js';
+import { WasmQNet } from './wasm-q-net.js';
 
 export function createPolicyValueNet(engine: Engine, options: ActorCriticOptions, optimizer: OptimizerSpec, rng: Rng): PolicyValueNet {
   if (engine === 'tfjs') return new ActorCritic(options, optimizer, rng);
-  throw new ConfigError(`Expected engine "tfjs", but got ${JSON.stringify(engine)} (not built yet).`);
+  if (engine === 'wasm-simd') return new WasmActorCritic(options, optimizer, rng);
+  throw new ConfigError(`Expected engine to be one of ${ENGINES.join(', ')}, but got ${JSON.stringify(engine)}.`);
 }
 
 export function createQNet(engine: Engine, options: QNetOptions, rng: Rng): QNet {
   if (engine === 'tfjs') return new TfjsQNet(options, rng);
-  throw new ConfigError(`Expected engine "tfjs", but got ${JSON.stringify(engine)} (not built yet).`);
+  if (engine === 'wasm-simd') return new WasmQNet(options, rng);
+  throw new ConfigError(`Expected engine to be one of ${ENGINES.join(', ')}, but got ${JSON.stringify(engine)}.`);
 }

@@ -46,7 +46,13 @@ export function clipCoefficient(grad: Float32Array, maxNorm: number | null, leng
   if (maxNorm === null) return 1;
   let sq = 0;
   for (let i = 0; i < length; i++) sq += grad[i] * grad[i];
-  const coef = maxNorm / (Math.sqrt(sq) + 1e-6);
+  return clipFactor(sq, maxNorm);
+}
+
+/** torch's clip_grad_norm_ factor from the gradient's sum of squares: maxNorm / (norm + 1e-6), at most 1. */
+export function clipFactor(sumSquares: number, maxNorm: number | null): number {
+  if (maxNorm === null) return 1;
+  const coef = maxNorm / (Math.sqrt(sumSquares) + 1e-6);
   return coef < 1 ? coef : 1;
 }
 

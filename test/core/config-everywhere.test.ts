@@ -87,9 +87,9 @@ describe('agents', () => {
     expect(() => createAgent(name as string, config as Record<string, unknown>, contextFor(name as string))).toThrow(message as string);
   });
 
-  it('defaults are the values they were before the schemas, in the same order (saved configs do not move)', () => {
+  it('defaults are the values they were before the schemas, in the same order (saved configs do not move; engine came with the wasm-simd engine)', () => {
     const layers = [64, 64];
-    const log = { backend: 'auto', logFormats: [], logDir: null };
+    const log = { backend: 'auto', engine: 'wasm-simd', logFormats: [], logDir: null };
     expect(JSON.stringify(PPO_DEFAULTS)).toBe(
       JSON.stringify({
         numSteps: 2048, batchSize: 64, numEpochs: 10, learningRate: 3e-4, lrSchedule: 'constant', gamma: 0.99, gaeLambda: 0.95, clipRange: 0.2,

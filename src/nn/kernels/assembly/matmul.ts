@@ -1,0 +1,201 @@
+// Matrix products on float32 row-major buffers in linear memory (byte addresses), f32x4 SIMD.
+//
+// Every output cell is computed in ONE arithmetic order, whatever path (vector tile or scalar tail)
+// computes it: the products are summed in ascending inner index starting from +0, then the bias is
+// added. Only exactly rounded IEEE operations are used (no fused multiply-add), so a cell has the same
+// bits on every machine, engine tier (Liftoff or TurboFan) and tile position.
+//
+// matmul:   C[M,N] = A @ B (+ bias), A's element (i, p) at a + 4 (i aRow + p aCol): a plain [M,K] A has
+//           (aRow, aCol) = (K, 1); X^T of an [K,M] X (the weight gradient X^T dZ) has (1, M).
+// matmulNT: C[M,K] = A[M,N] @ B[K,N]^T (the input gradient dZ W^T), dot products along rows of both.
+
+// ---- matmul: tiles of 4 rows x 8 columns (8 accumulators), then 4 columns, then single cells.
+
+@inline function tile4x8(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j: i32, K: i32, N: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let pa = a + (<usize>(i * aRow) << 2);
+  const r1 = <usize>aRow << 2;
+  const sa = <usize>aCol << 2;
+  let pb = b + (<usize>j << 2);
+  const sb = <usize>N << 2;
+  for (let p = 0; p < K; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = f32x4.splat(load<f32>(pa));
+    const a1 = f32x4.splat(load<f32>(pa + r1));
+    const a2 = f32x4.splat(load<f32>(pa + 2 * r1));
+    const a3 = f32x4.splat(load<f32>(pa + 3 * r1));
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += sa;
+    pb += sb;
+  }
+  if (bias != 0) {
+    const bb0 = v128.load(bias + (<usize>j << 2));
+    const bb1 = v128.load(bias + (<usize>j << 2), 16);
+    c00 = f32x4.add(c00, bb0);
+    c01 = f32x4.add(c01, bb1);
+    c10 = f32x4.add(c10, bb0);
+    c11 = f32x4.add(c11, bb1);
+    c20 = f32x4.add(c20, bb0);
+    c21 = f32x4.add(c21, bb1);
+    c30 = f32x4.add(c30, bb0);
+    c31 = f32x4.add(c31, bb1);
+  }
+  let pc = c + (<usize>(i * N + j) << 2);
+  v128.store(pc, c00);
+  v128.store(pc, c01, 16);
+  pc += sb;
+  v128.store(pc, c10);
+  v128.store(pc, c11, 16);
+  pc += sb;
+  v128.store(pc, c20);
+  v128.store(pc, c21, 16);
+  pc += sb;
+  v128.store(pc, c30);
+  v128.store(pc, c31, 16);
+}
+
+@inline function tile1x8(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j: i32, K: i32, N: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let pa = a + (<usize>(i * aRow) << 2);
+  const sa = <usize>aCol << 2;
+  let pb = b + (<usize>j << 2);
+  const sb = <usize>N << 2;
+  for (let p = 0; p < K; p++) {
+    const a0 = f32x4.splat(load<f32>(pa));
+    c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(pb, 16)));
+    pa += sa;
+    pb += sb;
+  }
+  if (bias != 0) {
+    c0 = f32x4.add(c0, v128.load(bias + (<usize>j << 2)));
+    c1 = f32x4.add(c1, v128.load(bias + (<usize>j << 2), 16));
+  }
+  const pc = c + (<usize>(i * N + j) << 2);
+  v128.store(pc, c0);
+  v128.store(pc, c1, 16);
+}
+
+@inline function tile1x4(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j: i32, K: i32, N: i32): void {
+  let c0 = f32x4.splat(0);
+  let pa = a + (<usize>(i * aRow) << 2);
+  const sa = <usize>aCol << 2;
+  let pb = b + (<usize>j << 2);
+  const sb = <usize>N << 2;
+  for (let p = 0; p < K; p++) {
+    c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(pa)), v128.load(pb)));
+    pa += sa;
+    pb += sb;
+  }
+  if (bias != 0) c0 = f32x4.add(c0, v128.load(bias + (<usize>j << 2)));
+  v128.store(c + (<usize>(i * N + j) << 2), c0);
+}
+
+@inline function cell(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j: i32, K: i32, N: i32): void {
+  let s: f32 = 0;
+  let pa = a + (<usize>(i * aRow) << 2);
+  const sa = <usize>aCol << 2;
+  let pb = b + (<usize>j << 2);
+  const sb = <usize>N << 2;
+  for (let p = 0; p < K; p++) {
+    s = s + load<f32>(pa) * load<f32>(pb);
+    pa += sa;
+    pb += sb;
+  }
+  if (bias != 0) s = s + load<f32>(bias + (<usize>j << 2));
+  store<f32>(c + (<usize>(i * N + j) << 2), s);
+}
+
+/** One row's cells from column j0 on: 8-wide, then 4-wide, then single cells. */
+@inline function rowFrom(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j0: i32, K: i32, N: i32): void {
+  let j = j0;
+  for (; j + 8 <= N; j += 8) tile1x8(a, aRow, aCol, b, c, bias, i, j, K, N);
+  for (; j + 4 <= N; j += 4) tile1x4(a, aRow, aCol, b, c, bias, i, j, K, N);
+  for (; j < N; j++) cell(a, aRow, aCol, b, c, bias, i, j, K, N);
+}
+
+export function matmul(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  const N8 = N & ~7;
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    for (let j = 0; j < N8; j += 8) tile4x8(a, aRow, aCol, b, c, bias, i, j, K, N);
+    if (N8 < N) for (let r = 0; r < 4; r++) rowFrom(a, aRow, aCol, b, c, bias, i + r, N8, K, N);
+  }
+  for (; i < M; i++) rowFrom(a, aRow, aCol, b, c, bias, i, 0, K, N);
+}
+
+// ---- matmulNT: C(i, k) = sum_j A(i, j) B(k, j); 4-lane partial sums along j, added lane 0 + 1, 2 + 3,
+// then the two, then the tail j >= N & ~3 one by one.
+
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+@inline function dotTail(a: usize, b: usize, from: i32, N: i32, s: f32): f32 {
+  for (let j = from; j < N; j++) s = s + load<f32>(a + (<usize>j << 2)) * load<f32>(b + (<usize>j << 2));
+  return s;
+}
+
+@inline function dot1x1(a: usize, b: usize, c: usize, i: i32, k: i32, N: i32, K: i32): void {
+  const pa = a + (<usize>(i * N) << 2);
+  const pb = b + (<usize>(k * N) << 2);
+  const N4 = N & ~3;
+  let acc = f32x4.splat(0);
+  for (let j = 0; j < N4; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(pa + (<usize>j << 2)), v128.load(pb + (<usize>j << 2))));
+  store<f32>(c + (<usize>(i * K + k) << 2), dotTail(pa, pb, N4, N, hsum(acc)));
+}
+
+@inline function dot4x2(a: usize, b: usize, c: usize, i: i32, k: i32, N: i32, K: i32): void {
+  const row = <usize>N << 2;
+  const pa = a + (<usize>(i * N) << 2);
+  const pb = b + (<usize>(k * N) << 2);
+  const N4 = N & ~3;
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+  let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+  for (let j = 0; j < N4; j += 4) {
+    const o = <usize>j << 2;
+    const b0 = v128.load(pb + o);
+    const b1 = v128.load(pb + row + o);
+    const a0 = v128.load(pa + o);
+    const a1 = v128.load(pa + row + o);
+    const a2 = v128.load(pa + 2 * row + o);
+    const a3 = v128.load(pa + 3 * row + o);
+    s00 = f32x4.add(s00, f32x4.mul(a0, b0));
+    s01 = f32x4.add(s01, f32x4.mul(a0, b1));
+    s10 = f32x4.add(s10, f32x4.mul(a1, b0));
+    s11 = f32x4.add(s11, f32x4.mul(a1, b1));
+    s20 = f32x4.add(s20, f32x4.mul(a2, b0));
+    s21 = f32x4.add(s21, f32x4.mul(a2, b1));
+    s30 = f32x4.add(s30, f32x4.mul(a3, b0));
+    s31 = f32x4.add(s31, f32x4.mul(a3, b1));
+  }
+  const pc = c + (<usize>(i * K + k) << 2);
+  const rc = <usize>K << 2;
+  store<f32>(pc, dotTail(pa, pb, N4, N, hsum(s00)));
+  store<f32>(pc, dotTail(pa, pb + row, N4, N, hsum(s01)), 4);
+  store<f32>(pc + rc, dotTail(pa + row, pb, N4, N, hsum(s10)));
+  store<f32>(pc + rc, dotTail(pa + row, pb + row, N4, N, hsum(s11)), 4);
+  store<f32>(pc + 2 * rc, dotTail(pa + 2 * row, pb, N4, N, hsum(s20)));
+  store<f32>(pc + 2 * rc, dotTail(pa + 2 * row, pb + row, N4, N, hsum(s21)), 4);
+  store<f32>(pc + 3 * rc, dotTail(pa + 3 * row, pb, N4, N, hsum(s30)));
+  store<f32>(pc + 3 * rc, dotTail(pa + 3 * row, pb + row, N4, N, hsum(s31)), 4);
+}
+
+export function matmulNT(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32): void {
+  const K2 = K & ~1;
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    for (let k = 0; k < K2; k += 2) dot4x2(a, b, c, i, k, N, K);
+    if (K2 < K) for (let r = 0; r < 4; r++) dot1x1(a, b, c, i + r, K2, N, K);
+  }
+  for (; i < M; i++) for (let k = 0; k < K; k++) dot1x1(a, b, c, i, k, N, K);
+}
