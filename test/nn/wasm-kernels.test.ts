@@ -90,16 +90,17 @@ describe('matmul kernels', () => {
   });
 
   it('gives a cell the same bits from a vector tile and from a scalar tail', () => {
-    // Column 8 of a 9-wide product is a tail cell; columns 0-7 come from 8-wide tiles. Repeating column 0's
-    // weights in column 8 must give identical values.
-    const M = 5, K = 37, N = 9;
+    // In a 5 x 29 product, rows 0-3 of columns 0-15 come from 2x16 tiles, row 4 and columns 16-23 from 8-wide
+    // tiles, 24-27 from 4-wide ones, 28 from single cells. Repeating column 0's weights in columns 16, 24
+    // and 28 must give identical values.
+    const M = 5, K = 37, N = 29;
     const A = randoms(M * K);
     const B = randoms(K * N);
-    for (let p = 0; p < K; p++) B[p * N + 8] = B[p * N];
+    for (let p = 0; p < K; p++) for (const j of [16, 24, 28]) B[p * N + j] = B[p * N];
     const { k, addresses: [a, b, c], read } = arena(A, B, new Float32Array(M * N));
     k.matmul(a, K, 1, b, c, 0, M, K, N);
     const C = read(2);
-    for (let i = 0; i < M; i++) expect(C[i * N + 8]).toBe(C[i * N]);
+    for (let i = 0; i < M; i++) for (const j of [16, 24, 28]) expect(C[i * N + j]).toBe(C[i * N]);
   });
 });
 

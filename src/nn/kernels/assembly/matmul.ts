@@ -9,59 +9,8 @@
 //           (aRow, aCol) = (K, 1); X^T of an [K,M] X (the weight gradient X^T dZ) has (1, M).
 // matmulNT: C[M,K] = A[M,N] @ B[K,N]^T (the input gradient dZ W^T), dot products along rows of both.
 
-// ---- matmul: tiles of 4 rows x 8 columns (8 accumulators), then 4 columns, then single cells.
-
-@inline function tile4x8(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j: i32, K: i32, N: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let pa = a + (<usize>(i * aRow) << 2);
-  const r1 = <usize>aRow << 2;
-  const sa = <usize>aCol << 2;
-  let pb = b + (<usize>j << 2);
-  const sb = <usize>N << 2;
-  for (let p = 0; p < K; p++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const a0 = f32x4.splat(load<f32>(pa));
-    const a1 = f32x4.splat(load<f32>(pa + r1));
-    const a2 = f32x4.splat(load<f32>(pa + 2 * r1));
-    const a3 = f32x4.splat(load<f32>(pa + 3 * r1));
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-    pa += sa;
-    pb += sb;
-  }
-  if (bias != 0) {
-    const bb0 = v128.load(bias + (<usize>j << 2));
-    const bb1 = v128.load(bias + (<usize>j << 2), 16);
-    c00 = f32x4.add(c00, bb0);
-    c01 = f32x4.add(c01, bb1);
-    c10 = f32x4.add(c10, bb0);
-    c11 = f32x4.add(c11, bb1);
-    c20 = f32x4.add(c20, bb0);
-    c21 = f32x4.add(c21, bb1);
-    c30 = f32x4.add(c30, bb0);
-    c31 = f32x4.add(c31, bb1);
-  }
-  let pc = c + (<usize>(i * N + j) << 2);
-  v128.store(pc, c00);
-  v128.store(pc, c01, 16);
-  pc += sb;
-  v128.store(pc, c10);
-  v128.store(pc, c11, 16);
-  pc += sb;
-  v128.store(pc, c20);
-  v128.store(pc, c21, 16);
-  pc += sb;
-  v128.store(pc, c30);
-  v128.store(pc, c31, 16);
-}
+// ---- matmul: tiles of 2 rows x 16 columns (8 accumulators; measured ~5% faster than 4 x 8, while 6 x 8
+// and a 2x unrolled inner loop were 20-30% slower), then 8, then 4 columns, then single cells.
 
 @inline function tile1x8(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j: i32, K: i32, N: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
@@ -123,14 +72,66 @@
   for (; j < N; j++) cell(a, aRow, aCol, b, c, bias, i, j, K, N);
 }
 
-export function matmul(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, M: i32, K: i32, N: i32): void {
-  const N8 = N & ~7;
-  let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    for (let j = 0; j < N8; j += 8) tile4x8(a, aRow, aCol, b, c, bias, i, j, K, N);
-    if (N8 < N) for (let r = 0; r < 4; r++) rowFrom(a, aRow, aCol, b, c, bias, i + r, N8, K, N);
+
+
+@inline function tile2x16(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, i: i32, j: i32, K: i32, N: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  let pa = a + (<usize>(i * aRow) << 2);
+  const r1 = <usize>aRow << 2;
+  const sa = <usize>aCol << 2;
+  let pb = b + (<usize>j << 2);
+  const sb = <usize>N << 2;
+  for (let p = 0; p < K; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const b2 = v128.load(pb, 32);
+    const b3 = v128.load(pb, 48);
+    const a0 = f32x4.splat(load<f32>(pa));
+    const a1 = f32x4.splat(load<f32>(pa + r1));
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c02 = f32x4.add(c02, f32x4.mul(a0, b2));
+    c03 = f32x4.add(c03, f32x4.mul(a0, b3));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c12 = f32x4.add(c12, f32x4.mul(a1, b2));
+    c13 = f32x4.add(c13, f32x4.mul(a1, b3));
+    pa += sa;
+    pb += sb;
   }
-  for (; i < M; i++) rowFrom(a, aRow, aCol, b, c, bias, i, 0, K, N);
+  if (bias != 0) {
+    const pbias = bias + (<usize>j << 2);
+    const bb0 = v128.load(pbias), bb1 = v128.load(pbias, 16), bb2 = v128.load(pbias, 32), bb3 = v128.load(pbias, 48);
+    c00 = f32x4.add(c00, bb0);
+    c01 = f32x4.add(c01, bb1);
+    c02 = f32x4.add(c02, bb2);
+    c03 = f32x4.add(c03, bb3);
+    c10 = f32x4.add(c10, bb0);
+    c11 = f32x4.add(c11, bb1);
+    c12 = f32x4.add(c12, bb2);
+    c13 = f32x4.add(c13, bb3);
+  }
+  let pc = c + (<usize>(i * N + j) << 2);
+  v128.store(pc, c00);
+  v128.store(pc, c01, 16);
+  v128.store(pc, c02, 32);
+  v128.store(pc, c03, 48);
+  pc += sb;
+  v128.store(pc, c10);
+  v128.store(pc, c11, 16);
+  v128.store(pc, c12, 32);
+  v128.store(pc, c13, 48);
+}
+
+export function matmul(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  const N16 = N & ~15;
+  const M2 = M & ~1;
+  // Column strips outside, row pairs inside: one strip of B (K x 16 values) stays in cache while every pair
+  // of rows of A passes over it.
+  for (let j = 0; j < N16; j += 16) for (let i = 0; i < M2; i += 2) tile2x16(a, aRow, aCol, b, c, bias, i, j, K, N);
+  if (N16 < N) for (let i = 0; i < M2; i++) rowFrom(a, aRow, aCol, b, c, bias, i, N16, K, N);
+  for (let i = M2; i < M; i++) rowFrom(a, aRow, aCol, b, c, bias, i, 0, K, N);
 }
 
 // ---- matmulNT: C(i, k) = sum_j A(i, j) B(k, j); 4-lane partial sums along j, added lane 0 + 1, 2 + 3,
