@@ -22,7 +22,7 @@ import { makeLearnedRewardVecEnv, RewardLearner } from '../reward/learned-reward
 import type { FeedbackBuffer } from '../reward/feedback-buffer.js';
 import { REWARD_LEARNER_SPEC_KEYS, type RewardLearnerConfigInput } from '../reward/config.js';
 import { initBackend } from '../nn/backend.js';
-import { collectProvenance } from './provenance.js';
+import { collectProvenance, engineOf } from './provenance.js';
 import { evaluateEpisodes, meanMetrics, type EpisodeResult } from './evaluate.js';
 import { parseSpec, type ExperimentSpec } from './spec.js';
 import { finishedRun, requireFinishedRun, RunWriter, toCsv } from './store.js';
@@ -46,6 +46,8 @@ export interface RunSummary {
   rewardMode: string;
   totalSteps: number;
   backend: string;
+  /** The agent's engine (wasm-simd or tfjs), null for agents without networks. */
+  engine: string | null;
   train: { episodes: number; lastReturnMean: number | null };
   /** Seed of the first final-evaluation episode (episode i: + i); the baselines play the same episodes. */
   evalSeedBase: number;
@@ -196,7 +198,7 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
       seed: plan.seed,
       axes: plan.axes,
       spec,
-      provenance: collectProvenance(backend),
+      provenance: collectProvenance(backend, engineOf(agent)),
     });
   }
 
@@ -242,6 +244,7 @@ async function trainRun(plan: RunPlan, dir: string, options: RunOptions): Promis
       rewardMode: spec.reward.mode,
       totalSteps: spec.totalSteps,
       backend: backend.backend,
+      engine: engineOf(agent),
       train: { episodes: recorder.episodeRows.length, lastReturnMean: recorder.recentReturnMean() },
       evalSeedBase: evalOptions.seedBase,
       eval: evaluation,

@@ -21,7 +21,8 @@ import { ConfigError, LoopgymError } from '../core/errors.js';
 import { ensureWritableDir, writeFileAtomic, writeJsonAtomic } from '../core/atomic-fs.js';
 import { runnableModuleUrl } from '../core/vector-envs/module-paths.js';
 import { initBackend } from '../nn/backend.js';
-import { collectProvenance } from '../experiments/provenance.js';
+import { collectProvenance, engineOf } from '../experiments/provenance.js';
+import { agentConfigSchema } from '../../agents/index.js';
 import { canonicalJson } from '../experiments/store.js';
 import { parseLoopSpec, type LoopSpec, type LoopSpecInput } from './loop-spec.js';
 import { runReplicate, type IterationRecord } from './loop-replicate.js';
@@ -50,13 +51,20 @@ export interface LoopResult {
   report: LoopReport;
 }
 
+/** The engine of the loop's learner (its config resolved with defaults). */
+function learnerEngine(spec: LoopSpec): string | null {
+  const { name, ...hyperparameters } = spec.learner.agent;
+  const parsed = agentConfigSchema(name)?.safeParse(hyperparameters);
+  return parsed?.success ? engineOf({ config: parsed.data }) : null;
+}
+
 export async function runLoop(input: LoopSpec | LoopSpecInput, options: LoopOptions = {}): Promise<LoopResult> {
   const spec = parseLoopSpec(input);
   checkWorlds(spec);
   const dir = join(options.out ?? 'results', spec.name);
   prepareFolder(dir, spec, options.resume ?? false);
   const backend = await initBackend();
-  if (!existsSync(join(dir, 'loop.json'))) writeJsonAtomic(join(dir, 'loop.json'), { format: LOOP_FORMAT, spec, provenance: collectProvenance(backend) });
+  if (!existsSync(join(dir, 'loop.json'))) writeJsonAtomic(join(dir, 'loop.json'), { format: LOOP_FORMAT, spec, provenance: collectProvenance(backend, learnerEngine(spec)) });
 
   const replicateDir = (r: number) => join(dir, `replicate-${r}`);
   let records: IterationRecord[][];

@@ -49,7 +49,8 @@ describe('experiment runner', () => {
     const run = first.runs[0];
     expect(readdirSync(run.dir).sort()).toEqual(['config.json', 'episodes.csv', 'metrics.jsonl', 'policy', 'summary.json', 'timing.json']);
     const config = JSON.parse(readFileSync(join(run.dir, 'config.json'), 'utf8'));
-    expect(config.provenance).toMatchObject({ tfjsBackend: 'cpu', node: process.version });
+    expect(config.provenance).toMatchObject({ tfjsBackend: 'cpu', node: process.version, engine: 'wasm-simd' });
+    expect(config.provenance.kernelsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(run.summary.backend).toBe('cpu');
     expect(run.summary.curve.length).toBeGreaterThanOrEqual(2);
     expect(readFileSync(join(run.dir, 'summary.json'), 'utf8')).toBe(readFileSync(join(second.runs[0].dir, 'summary.json'), 'utf8'));

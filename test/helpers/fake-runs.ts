@@ -48,6 +48,7 @@ export function fakeSummary(run: FakeRun): RunSummary {
     rewardMode: run.rewardMode ?? 'gold',
     totalSteps: 1000,
     backend: 'cpu',
+    engine: 'wasm-simd',
     train: { episodes: 3, lastReturnMean: run.meanReturn },
     evalSeedBase: 1000,
     eval: evaluation(run.meanReturn, run.returns, run.metrics),
