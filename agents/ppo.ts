@@ -19,7 +19,7 @@ import { isVectorEnv } from './common/vec.js';
 import { z } from 'zod';
 import { configDefaults, crossFieldRules, fieldError } from '../src/core/config-schema.js';
 import { activationField, backendField, engineField, discountField, hiddenLayers, initField, logDirField, logDirRule, logFormatsField, scheduleField, scheduled } from './common/config.js';
-import { explainedVariance, minibatchInputs, actorCriticLoss, RolloutCollector, type CollectorState } from './common/on-policy.js';
+import { explainedVariance, minibatchInputs, actorCriticLoss, MinibatchStorage, RolloutCollector, type CollectorState } from './common/on-policy.js';
 
 // ---------------------------------------------------------------------------------------------- config
 
@@ -111,6 +111,7 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, 'shuffle'> {
     checkBatchDivides(c, N);
     const net = this.network();
     const buffer = new RolloutBuffer(c.numSteps, N, D, 1, nA);
+    const storage = new MinibatchStorage(c.batchSize, D, nA);
     const collector = new RolloutCollector(venv, nA, this.learner.normalizer!, resumed ?? this.learner.rngs.main.integer(0, 2 ** 31));
     let rolloutMs = 0;
     let updateMs = 0;
@@ -143,7 +144,7 @@ export class PpoAgent extends ActorCriticLearner<PpoConfig, 'shuffle'> {
         rngs.shuffle.shuffle(indices);
         for (let start = 0; start < indices.length; start += c.batchSize) {
           const mb = indices.subarray(start, Math.min(start + c.batchSize, indices.length));
-          const input = minibatchInputs(buffer, mb, nA, c.normalizeAdvantage);
+          const input = minibatchInputs(buffer, mb, nA, c.normalizeAdvantage, storage);
           const gradStart = performance.now();
           net.gradient(input.obs, mb.length, (out, g) => actorCriticLoss(out, g, input, lossOptions, stats));
           // SB3's rule: once this minibatch's policy has moved too far, skip its step and end the epochs.

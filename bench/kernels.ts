@@ -84,7 +84,7 @@ function matmulCases(rows: number, inDim: number, outDim: number, label: string)
   return [
     { kernel: 'matmul (x W + b)', shape, flops, run: () => k.matmul(x, inDim, 1, w, y, b, rows, inDim, outDim) },
     { kernel: 'matmul (X^T dZ)', shape, flops, run: () => k.matmul(x, 1, inDim, dz, dw, 0, inDim, rows, outDim) },
-    { kernel: 'matmulNT (dZ W^T)', shape, flops, run: () => k.matmulNT(dz, w, dx, rows, outDim, inDim) },
+    { kernel: 'matmulNT (dZ W^T)', shape, flops, run: () => k.matmulNT(dz, w, dx, 0, rows, outDim, inDim) },
   ];
 }
 

@@ -10,7 +10,7 @@ export { createPolicyValueNet } from './engines.js';
 export { toVectorEnv, isVectorEnv } from './vec.js';
 export { EpisodeStats } from './episodes.js';
 export { Normalizer, type NormalizerState } from './normalize.js';
-export { actorCriticLoss, minibatchInputs, explainedVariance, RolloutCollector, type MinibatchInputs, type ActorCriticLossOptions } from './on-policy.js';
+export { actorCriticLoss, minibatchInputs, explainedVariance, MinibatchStorage, RolloutCollector, type MinibatchInputs, type ActorCriticLossOptions } from './on-policy.js';
 export { rootRng } from './context.js';
 export { LearnerState, type LearnerProgress, type LearnerStateOptions, type Normalization } from './learner-state.js';
 export { TrainingLoop, type TrainingLoopOptions } from './training-loop.js';

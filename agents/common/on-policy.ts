@@ -1,5 +1,6 @@
 /** Pieces shared by the on-policy learners (PPO, A2C, REINFORCE): minibatch assembly, the loss head, statistics, the rollout collector. */
 import type { Rng } from '../../src/core/rng.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { MaskedCategorical } from '../../src/nn/distributions.js';
 import { rowLogSoftmax } from '../../src/nn/js-loss.js';
 import type { VectorEnv } from '../../src/core/vector.js';
@@ -22,22 +23,55 @@ export interface MinibatchInputs {
   values: Float32Array;
 }
 
+/** Preallocated arrays for minibatches of up to `capacity` rows: PPO gathers every minibatch into one. */
+export class MinibatchStorage {
+  readonly obs: Float32Array;
+  readonly actions: Int32Array;
+  readonly masks: Uint8Array;
+  readonly logProbs: Float32Array;
+  readonly advantages: Float32Array;
+  readonly returns: Float32Array;
+  readonly values: Float32Array;
+
+  constructor(readonly capacity: number, obsDim: number, numActions: number) {
+    this.obs = new Float32Array(capacity * obsDim);
+    this.actions = new Int32Array(capacity);
+    this.masks = new Uint8Array(capacity * numActions);
+    this.logProbs = new Float32Array(capacity);
+    this.advantages = new Float32Array(capacity);
+    this.returns = new Float32Array(capacity);
+    this.values = new Float32Array(capacity);
+  }
+}
+
 /**
- * Gathers rows `mb` of the buffer into contiguous arrays, normalizing advantages over the minibatch
- * (SB3: mean 0, unbiased std, +1e-8) when asked and when it has more than one row.
+ * Gathers rows `mb` of the buffer into contiguous arrays (views of `storage` when given, else new arrays),
+ * normalizing advantages over the minibatch (SB3: mean 0, unbiased std, +1e-8) when asked and when it has
+ * more than one row.
  */
-export function minibatchInputs(buffer: RolloutBuffer, mb: Int32Array, numActions: number, normalizeAdvantage: boolean): MinibatchInputs {
+export function minibatchInputs(buffer: RolloutBuffer, mb: Int32Array, numActions: number, normalizeAdvantage: boolean, storage?: MinibatchStorage): MinibatchInputs {
   const B = mb.length;
   const D = buffer.obsDim;
-  const out = {
-    obs: new Float32Array(B * D),
-    actions: new Int32Array(B),
-    masks: buffer.masks ? new Uint8Array(B * numActions) : null,
-    logProbs: new Float32Array(B),
-    advantages: new Float32Array(B),
-    returns: new Float32Array(B),
-    values: new Float32Array(B),
-  };
+  if (storage && B > storage.capacity) throw new ConfigError(`Expected a minibatch of at most ${storage.capacity} rows (the storage's capacity), but got ${B}.`);
+  const out = storage
+    ? {
+        obs: storage.obs.subarray(0, B * D),
+        actions: storage.actions.subarray(0, B),
+        masks: buffer.masks ? storage.masks.subarray(0, B * numActions) : null,
+        logProbs: storage.logProbs.subarray(0, B),
+        advantages: storage.advantages.subarray(0, B),
+        returns: storage.returns.subarray(0, B),
+        values: storage.values.subarray(0, B),
+      }
+    : {
+        obs: new Float32Array(B * D),
+        actions: new Int32Array(B),
+        masks: buffer.masks ? new Uint8Array(B * numActions) : null,
+        logProbs: new Float32Array(B),
+        advantages: new Float32Array(B),
+        returns: new Float32Array(B),
+        values: new Float32Array(B),
+      };
   for (let j = 0; j < B; j++) {
     const r = mb[j];
     out.obs.set(buffer.obs.subarray(r * D, r * D + D), j * D);
@@ -107,6 +141,7 @@ export function actorCriticLoss(out: Float32Array, grad: Float32Array, mb: Minib
     if (o.normalizeAdvantage) normalizeInPlace(advantages);
   }
   const logp = new Float64Array(nA);
+  const probs = new Float64Array(nA);
   let pg = 0;
   let vl = 0;
   let ent = 0;
@@ -133,11 +168,14 @@ export function actorCriticLoss(out: Float32Array, grad: Float32Array, mb: Minib
       if (Math.abs(r - 1) > o.clipRange) clipped++;
     }
     let h = 0;
-    for (let k = 0; k < nA; k++) if (logp[k] > -Infinity) h -= Math.exp(logp[k]) * logp[k];
+    for (let k = 0; k < nA; k++) {
+      probs[k] = logp[k] > -Infinity ? Math.exp(logp[k]) : 0;
+      if (logp[k] > -Infinity) h -= probs[k] * logp[k];
+    }
     ent += h;
     for (let k = 0; k < nA; k++) {
       if (logp[k] === -Infinity) continue;
-      const p = Math.exp(logp[k]);
+      const p = probs[k];
       // d log pi(a)/dz_k = 1[k = a] - p_k; dH/dz_k = -p_k (log p_k + H).
       grad[base + k] = dLogp * ((k === a ? 1 : 0) - p) + (o.entCoef * p * (logp[k] + h)) / B;
     }

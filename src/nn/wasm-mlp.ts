@@ -14,6 +14,13 @@
  *
  * Hidden layers use `activation` (tanh or relu), the output layer is linear. Arithmetic is float32 in a
  * fixed order (see the kernels), so the same inputs give the same bits on every machine.
+ *
+ * A narrow output layer (fewer than NARROW outputs: a policy's few logits, a value, DQN's Q-values) would
+ * leave the matmul's column tiles empty and run its scalar tail. Instead its kernel is kept transposed too
+ * ([out, in], refreshed before each forward pass), and its three products become vectorizable ones: the
+ * output is dot products along the hidden layer (matmulNT with the transposed kernel), dW^T = dZ^T H (a
+ * matmul over the hidden width, transposed back into the gradient) and dX = dZ W^T (a matmul reading the
+ * transposed kernel). The choice depends only on the shape, so results are still one fixed computation.
  */
 import { ConfigError } from '../core/errors.js';
 import { instantiateKernels, type Kernels } from './kernels/index.js';
@@ -39,6 +46,8 @@ interface Layer {
   bias: number;
 }
 
+/** Output layers narrower than this take the transposed path (see the class comment). */
+const NARROW = 8;
 const PAGE = 65536;
 /** Bytes kept free at the start of memory (the kernels use none, but the first page is theirs by convention). */
 const RESERVED = PAGE;
@@ -58,6 +67,9 @@ export class WasmMlp {
   private readonly actAt: number[];
   private readonly backAt: [number, number];
   private readonly dOutAt: number;
+  /** The narrow output layer's transposed kernel and transposed weight gradient (0 when not narrow). */
+  private readonly outTAt: number;
+  private readonly dOutTAt: number;
   private readonly hiddenActivation: 'tanh' | 'relu';
   private disposed = false;
   private rowsForward = -1;
@@ -96,6 +108,10 @@ export class WasmMlp {
     const widest = Math.max(...sizes);
     this.backAt = [take(maxRows * widest), take(maxRows * widest)];
     this.dOutAt = take(maxRows * outputDim);
+    const last = layers[layers.length - 1];
+    const narrow = outputDim < NARROW;
+    this.outTAt = narrow ? take(last.inDim * outputDim) : 0;
+    this.dOutTAt = narrow ? take(last.inDim * outputDim) : 0;
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(at / PAGE) });
     this.k = instantiateKernels(this.memory);
   }
@@ -132,12 +148,16 @@ export class WasmMlp {
     this.layers.forEach((layer, i) => {
       const x = this.actAt[i];
       const y = this.actAt[i + 1];
-      k.matmul(x, layer.inDim, 1, w + 4 * layer.kernel, y, w + 4 * layer.bias, rows, layer.inDim, layer.outDim);
+      if (i === last && this.outTAt !== 0) {
+        this.transposeInto(w + 4 * layer.kernel, this.outTAt, layer.inDim, layer.outDim);
+        k.matmulNT(x, this.outTAt, y, w + 4 * layer.bias, rows, layer.inDim, layer.outDim);
+      } else k.matmul(x, layer.inDim, 1, w + 4 * layer.kernel, y, w + 4 * layer.bias, rows, layer.inDim, layer.outDim);
       if (i < last) {
         if (this.hiddenActivation === 'tanh') k.tanhForward(y, y, rows * layer.outDim);
         else k.reluForward(y, y, rows * layer.outDim);
       }
     });
+    // backward() reads the transposed output kernel of set 0, which this pass refreshed.
     this.rowsForward = set === 0 ? rows : -1;
     return this.f32(this.actAt[this.layers.length], rows * this.options.outputDim);
   }
@@ -168,15 +188,28 @@ export class WasmMlp {
         if (this.hiddenActivation === 'tanh') k.tanhBackward(dy, y, dz, n);
         else k.reluBackward(dy, y, dz, n);
       }
+      const narrow = i === last && this.outTAt !== 0;
       // dW = X^T dZ (X read transposed by stride), db = column sums of dZ, dX = dZ W^T (not for the input).
-      k.matmul(this.actAt[i], 1, layer.inDim, dz, g + 4 * layer.kernel, 0, layer.inDim, rows, layer.outDim);
+      // Narrow output layer: dW^T = dZ^T X, then transposed into place; dX = dZ (W^T) from the kept W^T.
+      if (narrow) {
+        k.matmul(dz, 1, layer.outDim, this.actAt[i], this.dOutTAt, 0, layer.outDim, rows, layer.inDim);
+        this.transposeInto(this.dOutTAt, g + 4 * layer.kernel, layer.outDim, layer.inDim);
+      } else k.matmul(this.actAt[i], 1, layer.inDim, dz, g + 4 * layer.kernel, 0, layer.inDim, rows, layer.outDim);
       k.columnSums(dz, g + 4 * layer.bias, rows, layer.outDim);
       if (i > 0) {
         dy = this.backAt[spare];
         spare ^= 1;
-        k.matmulNT(dz, w + 4 * layer.kernel, dy, rows, layer.outDim, layer.inDim);
+        if (narrow) k.matmul(dz, layer.outDim, 1, this.outTAt, dy, 0, rows, layer.outDim, layer.inDim);
+        else k.matmulNT(dz, w + 4 * layer.kernel, dy, 0, rows, layer.outDim, layer.inDim);
       }
     }
+  }
+
+  /** Writes the [rows, cols] matrix at `from` transposed ([cols, rows]) to `to` (byte addresses). */
+  private transposeInto(from: number, to: number, rows: number, cols: number): void {
+    const src = this.f32(from, rows * cols);
+    const dst = this.f32(to, rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
   }
 
   /** The gradient of the last backward() (a view, canonical layout). */

@@ -79,7 +79,7 @@ describe('matmul kernels', () => {
     const dZ = randoms(M * N);
     const W = randoms(K * N);
     const { k, addresses: [dz, w, dx], read } = arena(dZ, W, new Float32Array(M * K));
-    k.matmulNT(dz, w, dx, M, N, K);
+    k.matmulNT(dz, w, dx, 0, M, N, K);
     const want = new Float64Array(M * K);
     for (let i = 0; i < M; i++) for (let p = 0; p < K; p++) {
       let s = 0;
@@ -188,6 +188,7 @@ describe('WasmMlp', () => {
     ['PPO zoo net', [4, 64, 64, 3], 'tanh', 256],
     ['DQN zoo net', [4, 256, 256, 2], 'relu', 64],
     ['odd widths', [5, 10, 7, 1], 'tanh', 9],
+    ['a wide output layer (the plain path)', [6, 16, 9], 'relu', 12],
   ];
   it.each(cases)('%s: the gradient matches float64 backprop', (_name, sizes, act, rows) => {
     const net = new WasmMlp({ inputDim: sizes[0], hiddenSizes: sizes.slice(1, -1), outputDim: sizes[sizes.length - 1], activation: act, maxRows: rows });

@@ -12,8 +12,8 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 export interface Kernels {
   /** C[M,N] = A @ B (+ bias; 0 = none), A's (i, p) at a + 4 (i aRow + p aCol). */
   matmul(a: number, aRow: number, aCol: number, b: number, c: number, bias: number, M: number, K: number, N: number): void;
-  /** C[M,K] = A[M,N] @ B[K,N]^T. */
-  matmulNT(a: number, b: number, c: number, M: number, N: number, K: number): void;
+  /** C[M,K] = A[M,N] @ B[K,N]^T (+ bias; 0 = none). */
+  matmulNT(a: number, b: number, c: number, bias: number, M: number, N: number, K: number): void;
   tanhForward(x: number, y: number, n: number): void;
   reluForward(x: number, y: number, n: number): void;
   tanhBackward(dy: number, y: number, dz: number, n: number): void;

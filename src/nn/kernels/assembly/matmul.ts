@@ -7,7 +7,8 @@
 //
 // matmul:   C[M,N] = A @ B (+ bias), A's element (i, p) at a + 4 (i aRow + p aCol): a plain [M,K] A has
 //           (aRow, aCol) = (K, 1); X^T of an [K,M] X (the weight gradient X^T dZ) has (1, M).
-// matmulNT: C[M,K] = A[M,N] @ B[K,N]^T (the input gradient dZ W^T), dot products along rows of both.
+// matmulNT: C[M,K] = A[M,N] @ B[K,N]^T (+ bias), dot products along rows of both: the input gradient dZ W^T,
+//           and the forward pass of a narrow output layer from its transposed weights (see wasm-mlp.ts).
 
 // ---- matmul: tiles of 2 rows x 16 columns (8 accumulators; measured ~5% faster than 4 x 8, while 6 x 8
 // and a 2x unrolled inner loop were 20-30% slower), then 8, then 4 columns, then single cells.
@@ -135,7 +136,7 @@ export function matmul(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias:
 }
 
 // ---- matmulNT: C(i, k) = sum_j A(i, j) B(k, j); 4-lane partial sums along j, added lane 0 + 1, 2 + 3,
-// then the two, then the tail j >= N & ~3 one by one.
+// then the two, then the tail j >= N & ~3 one by one, then the bias.
 
 @inline function hsum(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
@@ -146,16 +147,20 @@ export function matmul(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias:
   return s;
 }
 
-@inline function dot1x1(a: usize, b: usize, c: usize, i: i32, k: i32, N: i32, K: i32): void {
+@inline function withBias(s: f32, bias: usize, k: i32): f32 {
+  return bias != 0 ? s + load<f32>(bias + (<usize>k << 2)) : s;
+}
+
+@inline function dot1x1(a: usize, b: usize, c: usize, bias: usize, i: i32, k: i32, N: i32, K: i32): void {
   const pa = a + (<usize>(i * N) << 2);
   const pb = b + (<usize>(k * N) << 2);
   const N4 = N & ~3;
   let acc = f32x4.splat(0);
   for (let j = 0; j < N4; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(pa + (<usize>j << 2)), v128.load(pb + (<usize>j << 2))));
-  store<f32>(c + (<usize>(i * K + k) << 2), dotTail(pa, pb, N4, N, hsum(acc)));
+  store<f32>(c + (<usize>(i * K + k) << 2), withBias(dotTail(pa, pb, N4, N, hsum(acc)), bias, k));
 }
 
-@inline function dot4x2(a: usize, b: usize, c: usize, i: i32, k: i32, N: i32, K: i32): void {
+@inline function dot4x2(a: usize, b: usize, c: usize, bias: usize, i: i32, k: i32, N: i32, K: i32): void {
   const row = <usize>N << 2;
   const pa = a + (<usize>(i * N) << 2);
   const pb = b + (<usize>(k * N) << 2);
@@ -181,22 +186,22 @@ export function matmul(a: usize, aRow: i32, aCol: i32, b: usize, c: usize, bias:
   }
   const pc = c + (<usize>(i * K + k) << 2);
   const rc = <usize>K << 2;
-  store<f32>(pc, dotTail(pa, pb, N4, N, hsum(s00)));
-  store<f32>(pc, dotTail(pa, pb + row, N4, N, hsum(s01)), 4);
-  store<f32>(pc + rc, dotTail(pa + row, pb, N4, N, hsum(s10)));
-  store<f32>(pc + rc, dotTail(pa + row, pb + row, N4, N, hsum(s11)), 4);
-  store<f32>(pc + 2 * rc, dotTail(pa + 2 * row, pb, N4, N, hsum(s20)));
-  store<f32>(pc + 2 * rc, dotTail(pa + 2 * row, pb + row, N4, N, hsum(s21)), 4);
-  store<f32>(pc + 3 * rc, dotTail(pa + 3 * row, pb, N4, N, hsum(s30)));
-  store<f32>(pc + 3 * rc, dotTail(pa + 3 * row, pb + row, N4, N, hsum(s31)), 4);
+  store<f32>(pc, withBias(dotTail(pa, pb, N4, N, hsum(s00)), bias, k));
+  store<f32>(pc, withBias(dotTail(pa, pb + row, N4, N, hsum(s01)), bias, k + 1), 4);
+  store<f32>(pc + rc, withBias(dotTail(pa + row, pb, N4, N, hsum(s10)), bias, k));
+  store<f32>(pc + rc, withBias(dotTail(pa + row, pb + row, N4, N, hsum(s11)), bias, k + 1), 4);
+  store<f32>(pc + 2 * rc, withBias(dotTail(pa + 2 * row, pb, N4, N, hsum(s20)), bias, k));
+  store<f32>(pc + 2 * rc, withBias(dotTail(pa + 2 * row, pb + row, N4, N, hsum(s21)), bias, k + 1), 4);
+  store<f32>(pc + 3 * rc, withBias(dotTail(pa + 3 * row, pb, N4, N, hsum(s30)), bias, k));
+  store<f32>(pc + 3 * rc, withBias(dotTail(pa + 3 * row, pb + row, N4, N, hsum(s31)), bias, k + 1), 4);
 }
 
-export function matmulNT(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32): void {
+export function matmulNT(a: usize, b: usize, c: usize, bias: usize, M: i32, N: i32, K: i32): void {
   const K2 = K & ~1;
   let i = 0;
   for (; i + 4 <= M; i += 4) {
-    for (let k = 0; k < K2; k += 2) dot4x2(a, b, c, i, k, N, K);
-    if (K2 < K) for (let r = 0; r < 4; r++) dot1x1(a, b, c, i + r, K2, N, K);
+    for (let k = 0; k < K2; k += 2) dot4x2(a, b, c, bias, i, k, N, K);
+    if (K2 < K) for (let r = 0; r < 4; r++) dot1x1(a, b, c, bias, i + r, K2, N, K);
   }
-  for (; i < M; i++) for (let k = 0; k < K; k++) dot1x1(a, b, c, i, k, N, K);
+  for (; i < M; i++) for (let k = 0; k < K; k++) dot1x1(a, b, c, bias, i, k, N, K);
 }
