@@ -36,6 +36,10 @@ export const TfjsRewardModelConfigSchema = z.strictObject({
   preferenceWeight: z.number().min(0).default(0).describe('Weight of the Bradley-Terry loss on preferences; 0 ignores them'),
   initialBeta: z.number().gt(0).default(4).describe('Initial inverse temperature of the Bradley-Terry link (learned afterwards)'),
   seed: z.number().default(0).describe('Seeds initialization, bootstrap and minibatch order'),
+  engine: z
+    .enum(['wasm-simd', 'tfjs'])
+    .default('wasm-simd')
+    .describe('What trains the members: wasm-simd (WebAssembly SIMD kernels) or tfjs (TensorFlow.js, the reference); predictions are plain JS either way'),
   dim: featureDim,
 });
 

@@ -12,7 +12,9 @@
  * - The k members are trained together: every weight is a [k, in, out] variable and one batched matMul
  *   runs all members on their own minibatches, so a training step costs one set of tfjs dispatches
  *   instead of k. (This is why it does not use a per-member LayersModel.)
- * - Training is synchronous (`optimizer.minimize`), because the LearnedRewardWrapper refits inside `step`.
+ * - Training is synchronous, because the LearnedRewardWrapper refits inside `step`. With `engine:
+ *   "wasm-simd"` (the default) each member trains in the WebAssembly kernels (wasm-ensemble-trainer.ts: the
+ *   same loss and the same minibatches); with "tfjs", as below, by `optimizer.minimize`.
  * - Predictions run in plain JS on a Float32 snapshot of the weights taken after each fit, update or load:
  *   the wrapper predicts one or two tasks per env step, where the fixed cost of a tfjs call would dominate.
  *   Every prediction (single row or batch) takes this one path, so numbers never depend on batch size.
@@ -35,6 +37,7 @@ import { glorotUniform } from '../nn/init.js';
 import { loadWeights, saveWeights } from '../nn/io.js';
 import { writeFileAtomic } from '../core/atomic-fs.js';
 import type { RewardModelMetrics } from './metrics.js';
+import { WasmEnsembleTrainer, stackMemberBatch, type EnsembleWeights } from './wasm-ensemble-trainer.js';
 import {
   checkDataset,
   checkRows,
@@ -78,6 +81,8 @@ export class TfjsRewardModel implements RewardModel {
   private weightVars: tf.Variable[] = [];
   private biasVars: tf.Variable[] = [];
   private logBeta: tf.Variable | null = null;
+  /** The weights on the wasm-simd engine (the tfjs engine keeps them in the variables above). */
+  private master: EnsembleWeights | null = null;
   private inputMean: Float32Array;
   private inputStd: Float32Array;
   private snapshot: Snapshot | null = null;
@@ -224,11 +229,15 @@ export class TfjsRewardModel implements RewardModel {
     if (named.length !== 2 * layers + 1) throw new DataError(`Expected ${2 * layers + 1} weight tensors in ${dir}, but got ${named.length}.`);
     const k = config.ensembleSize;
     this.disposeVariables();
-    for (let l = 0; l < layers; l++) {
-      this.weightVars.push(variableFrom(tf.tensor3d(named[2 * l].values, [k, this.sizes[l], this.sizes[l + 1]])));
-      this.biasVars.push(variableFrom(tf.tensor3d(named[2 * l + 1].values, [k, 1, this.sizes[l + 1]])));
-    }
-    this.logBeta = variableFrom(tf.tensor3d(named[2 * layers].values, [k, 1, 1]));
+    const at = (i: number, size: number) => {
+      if (named[i].values.length !== size) throw new DataError(`Expected ${size} values in weight tensor ${i} of ${dir}, but got ${named[i].values.length}.`);
+      return named[i].values.slice();
+    };
+    this.setWeights({
+      weights: Array.from({ length: layers }, (_, l) => at(2 * l, k * this.sizes[l] * this.sizes[l + 1])),
+      biases: Array.from({ length: layers }, (_, l) => at(2 * l + 1, k * this.sizes[l + 1])),
+      rawLogBeta: at(2 * layers, k),
+    });
     this.takeSnapshot();
   }
 
@@ -278,17 +287,31 @@ export class TfjsRewardModel implements RewardModel {
       for (let i = 0; i < data.y.length; i++) meanY += data.y[i];
       meanY /= data.y.length;
     }
+    const initial: EnsembleWeights = { weights: [], biases: [], rawLogBeta: new Float32Array(k).fill(Math.log(this.config.initialBeta) / BETA_RATE) };
     for (let l = 0; l < this.sizes.length - 1; l++) {
       const fanIn = this.sizes[l];
       const fanOut = this.sizes[l + 1];
       const w = new Float32Array(k * fanIn * fanOut);
       for (let m = 0; m < k; m++) w.set(glorotUniform(fanIn, fanOut, 1, initRng), m * fanIn * fanOut);
+      initial.weights.push(w);
       // The output starts at the mean score, so early BT-only gradients do not drag the level around.
-      const b = new Float32Array(k * fanOut).fill(l === this.sizes.length - 2 ? meanY : 0);
-      this.weightVars.push(variableFrom(tf.tensor3d(w, [k, fanIn, fanOut])));
-      this.biasVars.push(variableFrom(tf.tensor3d(b, [k, 1, fanOut])));
+      initial.biases.push(new Float32Array(k * fanOut).fill(l === this.sizes.length - 2 ? meanY : 0));
     }
-    this.logBeta = variableFrom(tf.fill([k, 1, 1], Math.log(this.config.initialBeta) / BETA_RATE));
+    this.setWeights(initial);
+  }
+
+  /** Puts weights in place on the configured engine: the master arrays, or tfjs variables. */
+  private setWeights(weights: EnsembleWeights): void {
+    const k = this.config.ensembleSize;
+    if (this.config.engine === 'wasm-simd') {
+      this.master = weights;
+      return;
+    }
+    for (let l = 0; l < this.sizes.length - 1; l++) {
+      this.weightVars.push(variableFrom(tf.tensor3d(weights.weights[l], [k, this.sizes[l], this.sizes[l + 1]])));
+      this.biasVars.push(variableFrom(tf.tensor3d(weights.biases[l], [k, 1, this.sizes[l + 1]])));
+    }
+    this.logBeta = variableFrom(tf.tensor3d(weights.rawLogBeta, [k, 1, 1]));
   }
 
   private disposeVariables(): void {
@@ -297,6 +320,7 @@ export class TfjsRewardModel implements RewardModel {
     this.weightVars = [];
     this.biasVars = [];
     this.logBeta = null;
+    this.master = null;
   }
 
   private forward(x: tf.Tensor3D): tf.Tensor3D {
@@ -330,8 +354,12 @@ export class TfjsRewardModel implements RewardModel {
     const labels = new Float32Array(k * pairBatch);
     const scoreCursor = new Int32Array(k);
     const pairCursor = new Int32Array(k);
+    const wasm = this.master
+      ? new WasmEnsembleTrainer(this.master, { sizes: this.sizes, activation: this.config.activation, k, scoreRows: scoreBatch, pairRows: pairBatch, learningRate: this.config.learningRate, weightDecay, preferenceWeight: usePairs ? this.config.preferenceWeight : 0, betaRate: BETA_RATE })
+      : null;
+    const memberBatches = wasm ? Array.from({ length: k }, () => ({ x: new Float32Array((scoreBatch + 2 * pairBatch) * d), y: new Float32Array(scoreBatch), labels: new Float32Array(pairBatch) })) : [];
     const optimizer = tf.train.adam(this.config.learningRate);
-    const varList = [...this.weightVars, ...this.biasVars, this.logBeta!];
+    const varList = [...this.weightVars, ...this.biasVars, ...(this.logBeta ? [this.logBeta] : [])];
     const mean = tf.tensor1d(this.inputMean);
     const std = tf.tensor1d(this.inputStd);
     let lastCost = null as tf.Scalar | null;
@@ -360,6 +388,12 @@ export class TfjsRewardModel implements RewardModel {
             }
           }
           const last = epoch === epochs - 1 && step === stepsPerEpoch - 1;
+          if (wasm) {
+            memberBatches.forEach((batch, s) => stackMemberBatch(batch, s, { xs, ys, as, bs, labels }, scoreBatch, pairBatch, this.inputMean, this.inputStd));
+            wasm.step(memberBatches);
+            if (last) this.lastLoss = wasm.lastLoss;
+            continue;
+          }
           tf.tidy(() => {
             const standardize = (t: tf.Tensor3D) => tf.div(tf.sub(t, mean), std) as tf.Tensor3D;
             const xT = scoreBatch > 0 ? standardize(tf.tensor3d(xs, [k, scoreBatch, d])) : null;
@@ -389,6 +423,7 @@ export class TfjsRewardModel implements RewardModel {
         }
       }
       if (lastCost) this.lastLoss = lastCost.dataSync()[0];
+      wasm?.finish();
     } finally {
       lastCost?.dispose();
       mean.dispose();
@@ -400,10 +435,15 @@ export class TfjsRewardModel implements RewardModel {
 
   /** log(beta) / BETA_RATE per member, as stored in the variable. */
   private rawLogBeta(): Float32Array {
+    if (this.master) return this.master.rawLogBeta.slice();
     return this.logBeta ? (this.logBeta.dataSync() as Float32Array).slice() : new Float32Array(this.config.ensembleSize);
   }
 
   private takeSnapshot(): void {
+    if (this.master) {
+      this.snapshot = { weights: this.master.weights.map((w) => w.slice()), biases: this.master.biases.map((b) => b.slice()), beta: this.rawLogBeta().map((v) => Math.exp(v * BETA_RATE)) };
+      return;
+    }
     this.snapshot = {
       weights: this.weightVars.map((v) => (v.dataSync() as Float32Array).slice()),
       biases: this.biasVars.map((v) => (v.dataSync() as Float32Array).slice()),

@@ -149,11 +149,11 @@ describe('reward models', () => {
     model.dispose();
   });
 
-  it('defaults are the values they were before the schemas, in the same order (saved reward-model.json does not move)', () => {
+  it('defaults are the values they were before the schemas, in the same order (saved reward-model.json does not move; engine came with wasm-simd)', () => {
     expect(JSON.stringify(configDefaults(TfjsRewardModelConfigSchema))).toBe(
       JSON.stringify({
         hiddenSizes: [64, 64], activation: 'relu', ensembleSize: 5, bootstrap: true, learningRate: 3e-3, batchSize: 256, epochs: 20, updateEpochs: 5,
-        weightDecay: 'auto', preferenceWeight: 0, initialBeta: 4, seed: 0, dim: REWARD_FEATURE_DIM,
+        weightDecay: 'auto', preferenceWeight: 0, initialBeta: 4, seed: 0, engine: 'wasm-simd', dim: REWARD_FEATURE_DIM,
       }),
     );
     expect(JSON.stringify(configDefaults(ForestRewardModelConfigSchema))).toBe(

@@ -93,8 +93,29 @@ describe('TfjsRewardModel', () => {
     loaded.dispose();
   });
 
-  it('does not leak tensors across fits and updates', () => {
-    const model = new TfjsRewardModel({ ...small, epochs: 2, preferenceWeight: 1 });
+  it('on the wasm-simd engine (the default) holds no tensors; the two engines fit the same model', () => {
+    const before = tf.memory().numTensors;
+    const wasm = new TfjsRewardModel({ ...small, epochs: 1, preferenceWeight: 1 });
+    wasm.fit(data);
+    wasm.update(data, { epochs: 1 });
+    expect(wasm.config.engine).toBe('wasm-simd');
+    expect(tf.memory().numTensors).toBe(before);
+    // Same draws, same minibatches, same loss: after two short trainings the weights agree to float32 noise.
+    const tfjs = new TfjsRewardModel({ ...small, epochs: 1, preferenceWeight: 1, engine: 'tfjs' });
+    tfjs.fit(data);
+    tfjs.update(data, { epochs: 1 });
+    const [a, b] = [wasm.weightsFlat(), tfjs.weightsFlat()];
+    expect(a.length).toBe(b.length);
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    expect(diff).toBeLessThan(1e-4);
+    expect(Math.abs(wasm.lastLoss - tfjs.lastLoss)).toBeLessThan(1e-4 * Math.abs(tfjs.lastLoss) + 1e-6);
+    wasm.dispose();
+    tfjs.dispose();
+  });
+
+  it('does not leak tensors across fits and updates (tfjs engine)', () => {
+    const model = new TfjsRewardModel({ ...small, epochs: 2, preferenceWeight: 1, engine: 'tfjs' });
     model.fit(data);
     const after = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
