@@ -1,7 +1,8 @@
 /**
  * Reward-model benchmark on Orchestrator-v0 feedback, printed as JSON lines.
  *
- * Default: for each model (tfjs MLP ensemble, the same with the Bradley-Terry loss, random forest), one
+ * Default: for each model (the MLP ensemble on the wasm-simd engine and on tfjs, the same with the
+ * Bradley-Terry loss, random forest), one
  * `{bench: 'reward-model', model, scores, preferences, fitSeconds, fitCpuSeconds, heldOut: {...}}` line for
  * a fit on `--samples` (default 10000) scored tasks plus the preferences that came with them, and one
  * `{bench: 'reward-model-predict', model, batch, rowsPerSec}` line per batch size (1 = the wrapper's path,
@@ -49,6 +50,8 @@ if (process.argv.includes('--spread')) userNoise.qualitySpread = Number(arg('spr
 
 const allModels: Array<{ name: string; build: () => RewardModel }> = [
   { name: 'tfjs-mlp', build: () => new TfjsRewardModel({ seed: 1 }) },
+  // The same model trained on the tfjs engine (the reference path), for the engines' speed and quality side by side.
+  { name: 'tfjs-mlp@tfjs', build: () => new TfjsRewardModel({ seed: 1, engine: 'tfjs' }) },
   { name: 'tfjs-mlp+bt', build: () => new TfjsRewardModel({ seed: 1, preferenceWeight: 0.3 }) },
   { name: 'random-forest', build: () => new ForestRewardModel({ seed: 1 }) },
 ];

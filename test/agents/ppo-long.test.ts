@@ -4,6 +4,8 @@
  * learning rate 1e-3 (DQN_TUNED_CARTPOLE); with the zoo's own 2.3e-3 DQN learns a greedy policy that scores
  * 500 within 100k, but its running mean of training episodes does not reliably reach 475.
  * The benchmark (bench/train-cartpole.ts) runs the same for 5 seeds and reports timings.
+ * The two DQN checks pin seeds whose outcomes were established on the tfjs engine, so they run on it: DQN on
+ * CartPole is seed-sensitive, and the wasm-simd engine's different float32 rounding gives other trajectories.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import '../../envs/index.js';
@@ -37,7 +39,7 @@ describe.skipIf(!long)('CartPole-v1 at full budget (LOOPGYM_LONG)', () => {
 
   it('DQN (zoo settings, learning rate 1e-3) reaches a 475 running mean within 100k steps', async () => {
     // The zoo's 8k-step exploration decay, as bench/train-cartpole.ts keeps it at a 100k budget.
-    expect(await reaches475('dqn', { ...DQN_TUNED_CARTPOLE, explorationFraction: 0.08 }, 1, 1)).not.toBeNull();
+    expect(await reaches475('dqn', { ...DQN_TUNED_CARTPOLE, explorationFraction: 0.08, engine: 'tfjs' }, 1, 1)).not.toBeNull();
   }, 1_800_000);
 
   // DQN with the zoo settings does NOT reliably reach a 475 running mean of training episodes in 100k
@@ -48,7 +50,7 @@ describe.skipIf(!long)('CartPole-v1 at full budget (LOOPGYM_LONG)', () => {
   it('DQN (zoo settings, seed 0) ends with a greedy policy that scores 500 on CartPole-v1', async () => {
     const probe = make<Float32Array, number>('CartPole-v1');
     const seed = 0;
-    const agent = createAgent('dqn', { ...DQN_ZOO_CARTPOLE, explorationFraction: 0.08, backend: 'wasm' }, { seed, observationSpace: probe.observationSpace, actionSpace: probe.actionSpace });
+    const agent = createAgent('dqn', { ...DQN_ZOO_CARTPOLE, explorationFraction: 0.08, backend: 'wasm', engine: 'tfjs' }, { seed, observationSpace: probe.observationSpace, actionSpace: probe.actionSpace });
     await agent.learn({ env: makeVec('CartPole-v1', { numEnvs: 1 }), totalSteps: 100_000 });
     const result = evaluate(agent, make<Float32Array, number>('CartPole-v1'), 20, { seed: 10_000 + seed });
     expect(result.meanReward).toBe(500);
