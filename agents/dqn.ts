@@ -25,7 +25,7 @@ import type { AgentContext } from './common/context.js';
 import { LearnerState } from './common/learner-state.js';
 import type { Logger } from './common/logger.js';
 import { ReplayBuffer } from './common/replay-buffer.js';
-import { createQNet } from './common/engines.js';
+import { createQNet, savedConfigWithEngine } from './common/engines.js';
 import type { QNet } from './common/q-net.js';
 import { TrainingLoop } from './common/training-loop.js';
 import { configDefaults, crossFieldRules, resolveConfig } from '../src/core/config-schema.js';
@@ -344,9 +344,7 @@ export class DqnAgent implements Agent {
   async load(dir: string): Promise<void> {
     const saved = await this.learner.read(dir);
     const state = parseDqnState(saved, dir);
-    // A folder saved before engines existed was trained by the tfjs engine; it continues on that engine.
-    const savedConfig = saved.config as Record<string, unknown>;
-    this.config = resolveConfig(DqnConfigSchema, 'engine' in savedConfig ? savedConfig : { ...savedConfig, engine: 'tfjs' }, 'dqn');
+    this.config = resolveConfig(DqnConfigSchema, savedConfigWithEngine(saved.config), 'dqn');
     await ensureBackend(this.config.backend);
     this.dispose();
     const net = this.network();

@@ -13,7 +13,7 @@ import { ensureBackend, type BackendName } from '../../src/nn/backend.js';
 import { MaskedCategorical } from '../../src/nn/distributions.js';
 import type { OptimizerSpec } from '../../src/nn/optim.js';
 import type { ActorCriticOptions, Engine, PolicyValueNet } from './policy-value-net.js';
-import { createPolicyValueNet } from './engines.js';
+import { createPolicyValueNet, savedConfigWithEngine } from './engines.js';
 import { ACTOR_CRITIC_EXPORT } from './agent-folder.js';
 import type { z } from 'zod';
 import { resolveConfig } from '../../src/core/config-schema.js';
@@ -102,9 +102,7 @@ export abstract class ActorCriticLearner<C extends ActorCriticLearnerConfig, S e
   /** Replaces config, networks, optimizer state, streams, normalizer and counters with the saved ones. */
   async load(dir: string): Promise<void> {
     const saved = await this.learner.read(dir);
-    // A folder saved before engines existed was trained by the tfjs engine; it continues on that engine.
-    const savedConfig = saved.config as Record<string, unknown>;
-    this.config = this.resolve('engine' in savedConfig ? savedConfig : { ...savedConfig, engine: 'tfjs' });
+    this.config = this.resolve(savedConfigWithEngine(saved.config));
     await ensureBackend(this.config.backend);
     this.dispose();
     const net = this.network();

@@ -20,3 +20,12 @@ export function createQNet(engine: Engine, options: QNetOptions, rng: Rng): QNet
   if (engine === 'wasm-simd') return new WasmQNet(options, rng);
   throw new ConfigError(`Expected engine to be one of ${ENGINES.join(', ')}, but got ${JSON.stringify(engine)}.`);
 }
+
+/**
+ * A saved config as it loads: a folder saved before engines existed was trained by the tfjs engine, so it
+ * continues on that engine (its optimizer state is in the tfjs layout).
+ */
+export function savedConfigWithEngine(config: unknown): Record<string, unknown> {
+  const saved = config as Record<string, unknown>;
+  return 'engine' in saved ? saved : { ...saved, engine: 'tfjs' };
+}
