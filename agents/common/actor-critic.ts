@@ -17,8 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../src/core/rng.js';
 import { DataError } from '../../src/core/errors.js';
 import { ParamSet } from '../../src/nn/params.js';
-import { denseLayer, prepareDense, denseLayersModel } from '../../src/nn/mlp.js';
-import { readPolicyValue, savePolicyValue } from './policy-value-files.js';
+import { denseLayer, prepareDense } from '../../src/nn/mlp.js';
+import { policyLayersModel, readPolicyValue, savePolicyValue } from './policy-value-files.js';
 import { jsLoss } from '../../src/nn/js-loss.js';
 import { createFlatOptimizer, type FlatOptimizer, type OptimizerSpec } from '../../src/nn/optim.js';
 import { initialWeights } from './initial-weights.js';
@@ -188,9 +188,8 @@ export class ActorCritic implements PolicyValueNet {
     });
   }
 
-  /** The policy as a standalone tfjs LayersModel (observation -> logits), for export. */
   policyModel(): tf.Sequential {
-    return denseLayersModel('pi', this.options.obsDim, this.subnet('pi'), this.options.activation);
+    return policyLayersModel(this);
   }
 
   async save(dir: string): Promise<void> {

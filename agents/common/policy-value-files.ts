@@ -3,6 +3,7 @@
  * `value/` (observation -> value) as tfjs LayersModels with `activation` on the hidden layers.
  */
 import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../src/core/errors.js';
 import { denseLayersModel } from '../../src/nn/mlp.js';
 import { folderHandler, loadWeights } from '../../src/nn/io.js';
@@ -18,6 +19,11 @@ const FOLDERS = [
   ['policy', 'pi'],
   ['value', 'vf'],
 ] as const;
+
+/** The policy as a standalone tfjs LayersModel (observation -> logits), for export. */
+export function policyLayersModel(net: Pick<PolicyValueNet, 'options' | 'subnet'>): tf.Sequential {
+  return denseLayersModel('pi', net.options.obsDim, net.subnet('pi'), net.options.activation);
+}
 
 /** Writes `policy/` and `value/` from the net's sub-nets. */
 export async function savePolicyValue(dir: string, net: Pick<PolicyValueNet, 'options' | 'subnet'>): Promise<void> {

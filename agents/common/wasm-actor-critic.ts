@@ -8,15 +8,14 @@
  * gradient is split back. Arenas are sized for 256 rows and rebuilt larger (weights and optimizer state
  * kept) when a minibatch has more rows; forward passes over more rows than that run in chunks.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../src/core/rng.js';
 import { DataError } from '../../src/core/errors.js';
-import { denseLayersModel } from '../../src/nn/mlp.js';
 import type { OptimizerSpec } from '../../src/nn/optim.js';
 import { WasmMlp } from '../../src/nn/wasm-mlp.js';
 import { WasmOptimizer } from '../../src/nn/wasm-optimizer.js';
 import { initialWeights, type InitialLayer } from './initial-weights.js';
-import { readPolicyValue, savePolicyValue, type LayerWeights } from './policy-value-files.js';
+import { policyLayersModel, readPolicyValue, savePolicyValue, type LayerWeights } from './policy-value-files.js';
 import type { ActorCriticOptions, LossHead, PolicyValueNet } from './policy-value-net.js';
 
 const INITIAL_ROWS = 256;
@@ -156,7 +155,7 @@ export class WasmActorCritic implements PolicyValueNet {
   }
 
   policyModel(): tf.Sequential {
-    return denseLayersModel('pi', this.options.obsDim, this.subnet('pi'), this.options.activation);
+    return policyLayersModel(this);
   }
 
   async save(dir: string): Promise<void> {

@@ -4,7 +4,7 @@
  * The arena is sized for 256 rows and rebuilt larger when a minibatch has more; forward passes over more
  * rows (a training round's target pass) run in chunks.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../src/core/rng.js';
 import { DataError } from '../../src/core/errors.js';
 import { initBias, initKernel } from '../../src/nn/init.js';

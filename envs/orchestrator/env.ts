@@ -252,16 +252,18 @@ export class OrchestratorEnv extends OrchestratorState {
     const success = w.success * this.stepSuccess;
     const latency = -w.sla * this.stepLatency;
     const cost = -w.cost * this.stepCost;
+    const satisfaction = this.satisfactionTerm();
     const info: Info = {
       actionMask: this.mask.slice(),
       tick: this.tick,
-      rewardComponents: { success, latency, cost, satisfaction: this.satisfactionTerm() } satisfies RewardComponents,
+      rewardComponents: { success, latency, cost, satisfaction } satisfies RewardComponents,
       goldReward: success + latency + cost + w.satisfaction * this.stepGoldSatisfaction,
       finished: this.stepFinished ?? EMPTY_FINISHED,
       feedback: this.stepFeedback ?? EMPTY_FEEDBACK,
       decisions: this.stepDecisions ?? EMPTY_DECISIONS,
     };
-    return { obs: this.observe(), reward: this.stepReward(), terminated: false, truncated: false, info };
+    // The same sum, in the same order, as stepReward(), from the terms computed once above.
+    return { obs: this.observe(), reward: success + latency + cost + satisfaction, terminated: false, truncated: false, info };
   }
 
   /**
